@@ -1,0 +1,165 @@
+/**
+ * Small, allocation-free statistics over time series, used to judge whether a heap site or goroutine group grows.
+ *
+ * Times are in milliseconds (snapshot wall-clock times) and slopes come back per minute, because leak rates are
+ * read by people in "MB per minute" / "goroutines per minute". Every function accepts series shorter than two
+ * points and returns a neutral value (slope 0, R² 0) rather than NaN, so callers never have to special-case them.
+ */
+
+/** Milliseconds in a minute; slopes are reported per minute. */
+export const MS_PER_MINUTE = 60_000;
+
+/** The result of an ordinary least-squares line fit `v = intercept + slope * t`. */
+export interface LinearFit {
+  /** Change of the value per minute. */
+  slopePerMin: number;
+  /** Fitted value at the first time of the series. */
+  interceptAtStart: number;
+  /** Coefficient of determination in [0, 1]; 1 for a series the line fits exactly (including a constant one). */
+  r2: number;
+}
+
+/** Fits a least-squares line to `values` over `timesMs`; the two arrays must have the same length. */
+export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>): LinearFit {
+  const n = checkLengths(timesMs, values);
+  if (n === 0) return { slopePerMin: 0, interceptAtStart: 0, r2: 0 };
+  const t0 = timesMs[0]!;
+  let mt = 0;
+  let mv = 0;
+  for (let i = 0; i < n; i++) {
+    mt += (timesMs[i]! - t0) / MS_PER_MINUTE;
+    mv += values[i]!;
+  }
+  mt /= n;
+  mv /= n;
+  let stt = 0;
+  let stv = 0;
+  let svv = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = (timesMs[i]! - t0) / MS_PER_MINUTE - mt;
+    const dv = values[i]! - mv;
+    stt += dt * dt;
+    stv += dt * dv;
+    svv += dv * dv;
+  }
+  // All points at one instant (or a single point): no slope can be estimated.
+  if (stt === 0) return { slopePerMin: 0, interceptAtStart: mv, r2: 0 };
+  const slope = stv / stt;
+  const intercept = mv - slope * mt;
+  // A constant series is fitted exactly by a flat line; report that as a perfect fit rather than 0/0.
+  const r2 = svv === 0 ? 1 : Math.min(1, Math.max(0, (stv * stv) / (stt * svv)));
+  return { slopePerMin: slope, interceptAtStart: intercept, r2 };
+}
+
+/**
+ * Theil–Sen slope per minute: the median of the slopes between every pair of points.
+ *
+ * Unlike least squares it ignores up to ~29% of outliers, such as one snapshot taken right before a GC; series
+ * here are short (a window of tens of snapshots), so the O(n²) pairs are cheap.
+ */
+export function theilSenSlopePerMin(timesMs: ArrayLike<number>, values: ArrayLike<number>): number {
+  const n = checkLengths(timesMs, values);
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dt = (timesMs[j]! - timesMs[i]!) / MS_PER_MINUTE;
+      if (dt !== 0) slopes.push((values[j]! - values[i]!) / dt);
+    }
+  }
+  return median(slopes);
+}
+
+/** The median of `xs` (0 for an empty list); does not modify its argument. */
+export function median(xs: ArrayLike<number>): number {
+  const n = xs.length;
+  if (n === 0) return 0;
+  const s = Float64Array.from(xs as ArrayLike<number>).sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The fraction of steps between consecutive points that do not go down by more than `tolerance`.
+ *
+ * 1 for a series that never falls (a leak, or a staircase between GC cycles), ~0.5 for noise around a level.
+ * The tolerance absorbs sampling jitter so that a leak whose site wobbles by one profile sample still counts as
+ * monotonic. Returns 0 for fewer than two points, because one point shows no direction.
+ */
+export function monotonicFraction(values: ArrayLike<number>, tolerance = 0): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  let up = 0;
+  for (let i = 1; i < n; i++) if (values[i]! - values[i - 1]! >= -tolerance) up++;
+  return up / (n - 1);
+}
+
+/** The fraction of steps that rise by more than `tolerance`: how many steps carried the growth. */
+export function risingFraction(values: ArrayLike<number>, tolerance = 0): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  let up = 0;
+  for (let i = 1; i < n; i++) if (values[i]! - values[i - 1]! > tolerance) up++;
+  return up / (n - 1);
+}
+
+/** Growth of the last value over the first, as a fraction (0.5 = +50%); `Infinity` when growing from zero, 0 for flat zero. */
+export function relativeGrowth(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const first = values[0]!;
+  const last = values[n - 1]!;
+  if (first === 0) return last === 0 ? 0 : last > 0 ? Infinity : -Infinity;
+  return (last - first) / Math.abs(first);
+}
+
+/** Everything the verdict rules look at for one series, computed in one go. */
+export interface SeriesStats {
+  /** Number of points. */
+  n: number;
+  /** Time from the first to the last point, in minutes. */
+  spanMinutes: number;
+  /** Least-squares slope per minute. */
+  slopePerMin: number;
+  /** Theil–Sen (median of pairwise slopes) slope per minute, robust against single outliers. */
+  robustSlopePerMin: number;
+  /** R² of the least-squares line. */
+  r2: number;
+  /** Fraction of steps that do not fall by more than the tolerance. */
+  monotonic: number;
+  /** Fraction of steps that rise by more than the tolerance. */
+  rising: number;
+  /** Last value over first value, minus one. */
+  relativeGrowth: number;
+  /** First value. */
+  first: number;
+  /** Last value. */
+  last: number;
+  /** Largest value. */
+  max: number;
+}
+
+/** Computes {@link SeriesStats}; `stepTolerance` is the per-step jitter that does not break monotonicity. */
+export function seriesStats(timesMs: ArrayLike<number>, values: ArrayLike<number>, stepTolerance = 0): SeriesStats {
+  const n = checkLengths(timesMs, values);
+  const fit = linearFit(timesMs, values);
+  let max = n > 0 ? values[0]! : 0;
+  for (let i = 1; i < n; i++) if (values[i]! > max) max = values[i]!;
+  return {
+    n,
+    spanMinutes: n > 1 ? (timesMs[n - 1]! - timesMs[0]!) / MS_PER_MINUTE : 0,
+    slopePerMin: fit.slopePerMin,
+    robustSlopePerMin: theilSenSlopePerMin(timesMs, values),
+    r2: fit.r2,
+    monotonic: monotonicFraction(values, stepTolerance),
+    rising: risingFraction(values, stepTolerance),
+    relativeGrowth: relativeGrowth(values),
+    first: n > 0 ? values[0]! : 0,
+    last: n > 0 ? values[n - 1]! : 0,
+    max,
+  };
+}
+
+function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`series lengths differ: ${a.length} times, ${b.length} values`);
+  return a.length;
+}
