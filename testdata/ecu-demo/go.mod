@@ -1,0 +1,3 @@
+module example.com/ecu-demo
+
+go 1.22
