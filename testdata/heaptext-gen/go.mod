@@ -1,0 +1,3 @@
+module leakhunt.test/heaptextgen
+
+go 1.22
