@@ -1,0 +1,123 @@
+import type { Node } from 'web-tree-sitter';
+import { exprList, isSyncMapType, kids } from './goSyntax';
+
+/** A package-level variable: its name identifier, declared type (if written) and initial value (if 1:1). */
+export interface PackageVar {
+  name: string;
+  ident: Node;
+  type: Node | null;
+  value: Node | null;
+}
+
+/** One field of a struct type; `name` is null for an embedded field. */
+export interface StructField {
+  name: string | null;
+  ident: Node | null;
+  type: Node;
+}
+
+/** The package-level names rules need across files: vars, funcs, methods and struct types. */
+export class PackageIndex {
+  /** Package-level vars (and consts) by name. */
+  readonly vars = new Map<string, PackageVar>();
+  /** Top-level functions by name. */
+  readonly funcs = new Map<string, Node>();
+  /** Methods by method name (several receiver types may share one). */
+  readonly methods = new Map<string, Node[]>();
+  /** Struct types by type name. */
+  readonly structs = new Map<string, StructField[]>();
+  private syncMapHolders: Set<string> | undefined;
+
+  constructor(roots: Node[]) {
+    for (const root of roots) for (const decl of kids(root)) this.add(decl);
+  }
+
+  private add(decl: Node): void {
+    switch (decl.type) {
+      case 'var_declaration':
+      case 'const_declaration':
+        for (const spec of specsOf(decl)) {
+          const names = spec.childrenForFieldName('name').filter((n) => n.type === 'identifier');
+          const values = exprList(spec.childForFieldName('value'));
+          const type = spec.childForFieldName('type');
+          names.forEach((ident, i) => {
+            if (ident.text !== '_')
+              this.vars.set(ident.text, {
+                name: ident.text,
+                ident,
+                type,
+                value: values.length === names.length ? (values[i] ?? null) : null,
+              });
+          });
+        }
+        break;
+      case 'function_declaration': {
+        const name = decl.childForFieldName('name');
+        if (name) this.funcs.set(name.text, decl);
+        break;
+      }
+      case 'method_declaration': {
+        const name = decl.childForFieldName('name');
+        if (name) this.methods.set(name.text, [...(this.methods.get(name.text) ?? []), decl]);
+        break;
+      }
+      case 'type_declaration':
+        for (const spec of kids(decl).filter((c) => c.type === 'type_spec')) {
+          const name = spec.childForFieldName('name');
+          const type = spec.childForFieldName('type');
+          if (!name || type?.type !== 'struct_type') continue;
+          const fields: StructField[] = [];
+          for (const fd of type.descendantsOfType('field_declaration')) {
+            if (fd.parent?.parent?.id !== type.id) continue;
+            const ft = fd.childForFieldName('type');
+            if (!ft) continue;
+            const names = fd.childrenForFieldName('name');
+            if (names.length === 0) fields.push({ name: null, ident: null, type: ft });
+            for (const n of names) fields.push({ name: n.text, ident: n, type: ft });
+          }
+          this.structs.set(name.text, fields);
+        }
+        break;
+    }
+  }
+
+  /** Names of struct types in this package that hold a `sync.Map` by value, directly or through value fields. */
+  syncMapHolderTypes(): Set<string> {
+    if (this.syncMapHolders) return this.syncMapHolders;
+    const holders = new Set<string>();
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const [name, fields] of this.structs) {
+        if (holders.has(name)) continue;
+        if (
+          fields.some((f) => isSyncMapType(f.type) || (f.type.type === 'type_identifier' && holders.has(f.type.text)))
+        ) {
+          holders.add(name);
+          changed = true;
+        }
+      }
+    }
+    this.syncMapHolders = holders;
+    return holders;
+  }
+
+  /** Names of struct fields declared with type `sync.Map` (by value) in any struct of the package. */
+  syncMapFieldNames(): Set<string> {
+    const out = new Set<string>();
+    for (const fields of this.structs.values())
+      for (const f of fields) if (f.name && isSyncMapType(f.type)) out.add(f.name);
+    return out;
+  }
+}
+
+/** The var_spec/const_spec nodes of one var or const declaration, grouped or not. */
+export function specsOf(decl: Node): Node[] {
+  return kids(decl).flatMap((c) =>
+    c.type === 'var_spec' || c.type === 'const_spec'
+      ? [c]
+      : c.type === 'var_spec_list'
+        ? kids(c).filter((s) => s.type === 'var_spec')
+        : [],
+  );
+}

@@ -1,0 +1,113 @@
+import type { Node } from 'web-tree-sitter';
+import { enclosingLoop } from '../controlFlow';
+import { exprList, unparen } from '../goSyntax';
+import { captureAll } from '../queryCache';
+import { goVersionAtLeast, type FileContext, type QuickFix, type Rule } from '../rule';
+
+const TIME_CALLS = `
+(call_expression
+  function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+  (#eq? @pkg "time") (#match? @fn "^(After|NewTimer|NewTicker)$")) @call
+`;
+
+/** `timer-leak`: timers and tickers that stay alive after they stop being useful. */
+export const timerLeak: Rule = {
+  id: 'timer-leak',
+  message: 'timer or ticker is never stopped',
+  severity: 'warning',
+  docs:
+    'Reports timers that outlive their use. (1) `time.After` in a `select` inside a loop: every iteration allocates a ' +
+    'new timer, and before Go 1.23 none is freed until it fires, so a loop that wakes often with a long timeout piles ' +
+    'them up; create one `time.NewTimer` outside the loop and `Reset` it. (2) `time.NewTimer` or `time.NewTicker` ' +
+    'whose result is never `Stop`ped in the function and is not returned, stored or passed on: before Go 1.23 the ' +
+    'runtime keeps an unstopped ticker forever. Go 1.23 made unreferenced timers collectable, so when the governing ' +
+    "go.mod says `go 1.23` or later the rule stays silent (the CLI's --go flag overrides the version).",
+  trigger: /time\.(?:After|NewTimer|NewTicker)\(/,
+  checkFile(file, pkg, report) {
+    if (goVersionAtLeast(pkg.goVersion, 1, 23)) return;
+    for (const call of captureAll(file.root, TIME_CALLS, 'call')) {
+      const fn = call.childForFieldName('function')?.childForFieldName('field')?.text;
+      if (fn === 'After') {
+        if (inLoopSelectCase(call))
+          report(file, call, { message: 'time.After in a select inside a loop allocates a timer per iteration' });
+        continue;
+      }
+      const why = neverStopped(call, file);
+      if (why) report(file, call, { message: `time.${fn} result ${why}`, fixes: stopFix(call, file) });
+    }
+  },
+};
+
+function inLoopSelectCase(call: Node): boolean {
+  let n: Node = call;
+  for (let p = call.parent; p; n = p, p = p.parent) {
+    if (p.type === 'communication_case') {
+      if (p.childForFieldName('communication')?.id !== n.id) return false;
+      return p.parent !== null && enclosingLoop(p.parent) !== null;
+    }
+    if (p.type === 'statement_list' || p.type === 'func_literal' || p.type === 'block') return false;
+  }
+  return false;
+}
+
+/** Why the timer from `call` is never stopped, or undefined when it is stopped or leaves our sight. */
+function neverStopped(call: Node, file: FileContext): string | undefined {
+  let v: Node = call;
+  while (v.parent?.type === 'parenthesized_expression') v = v.parent;
+  const p = v.parent;
+  if (!p) return undefined;
+  if (p.type === 'expression_statement') return 'is discarded without Stop';
+  if (p.type === 'selector_expression' && p.childForFieldName('operand')?.id === v.id)
+    return `is used only for .${p.childForFieldName('field')?.text ?? ''} and never stopped`;
+  const stmt = p.type === 'expression_list' ? p.parent : null;
+  if (!stmt || !['short_var_declaration', 'assignment_statement', 'var_spec'].includes(stmt.type)) return undefined;
+  const rights = exprList(stmt.childForFieldName(stmt.type === 'var_spec' ? 'value' : 'right'));
+  const lefts = stmt.type === 'var_spec' ? stmt.childrenForFieldName('name') : exprList(stmt.childForFieldName('left'));
+  const idx = rights.findIndex((r) => r.id === v.id);
+  const target = lefts[idx];
+  if (!target || lefts.length !== rights.length) return undefined;
+  if (target.type !== 'identifier') return undefined;
+  if (target.text === '_') return 'is discarded without Stop';
+  const d = file.scopes.resolve(target);
+  if (!d || !d.owner || d.kind !== 'local') return undefined;
+  for (const use of file.scopes.usesOf(d)) {
+    const up = use.parent;
+    if (up?.type === 'selector_expression' && up.childForFieldName('operand')?.id === use.id) {
+      const field = up.childForFieldName('field')?.text;
+      if (field === 'Stop') return undefined;
+      if (field === 'C' || field === 'Reset') continue;
+      return undefined;
+    }
+    // Assigned anew (t = time.NewTimer(...)) is not a use of the old timer; anything else hands it on.
+    if (up?.type === 'expression_list' && up.parent?.type === 'assignment_statement') {
+      const l = exprList(up.parent.childForFieldName('left'));
+      if (l.some((x) => x.id === use.id)) continue;
+    }
+    return undefined;
+  }
+  return `'${d.name}' is never stopped`;
+}
+
+function stopFix(call: Node, file: FileContext): QuickFix[] {
+  const stmt = call.parent?.parent;
+  if (stmt?.type !== 'short_var_declaration') return [];
+  const name = exprList(stmt.childForFieldName('left'))[0]?.text;
+  if (!name || name === '_' || unparen(exprList(stmt.childForFieldName('right'))[0] ?? call).id !== call.id) return [];
+  const row = stmt.endPosition.row;
+  const lineText = file.text.split('\n', stmt.startPosition.row + 1)[stmt.startPosition.row] ?? '';
+  const indent = /^[ \t]*/.exec(lineText)?.[0] ?? '';
+  return [
+    {
+      title: `Add 'defer ${name}.Stop()'`,
+      edits: [
+        {
+          startLine: row + 1,
+          startCharacter: 0,
+          endLine: row + 1,
+          endCharacter: 0,
+          newText: `${indent}defer ${name}.Stop()\n`,
+        },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,85 @@
+package timer
+
+import (
+	"context"
+	"time"
+)
+
+func poll(ctx context.Context, in <-chan int) {
+	for {
+		select {
+		case <-in:
+		case <-time.After(time.Minute): // want "timer-leak"
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func neverStoppedTicker(ctx context.Context) {
+	t := time.NewTicker(time.Second) // want "timer-leak"
+	for i := 0; i < 3; i++ {
+		<-t.C
+	}
+}
+
+func neverStoppedTimer() {
+	timer := time.NewTimer(time.Second) // want "timer-leak"
+	timer.Reset(2 * time.Second)
+	<-timer.C
+}
+
+func chained() {
+	<-time.NewTicker(time.Second).C // want "timer-leak"
+}
+
+// Look-alikes that are fine.
+
+func onceAfter(in <-chan int) {
+	select {
+	case <-in:
+	case <-time.After(time.Second):
+	}
+}
+
+func stopped(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func stoppedInClosure() {
+	t := time.NewTimer(time.Second)
+	cleanup := func() { t.Stop() }
+	defer cleanup()
+	<-t.C
+}
+
+func returned() *time.Ticker {
+	t := time.NewTicker(time.Second)
+	return t
+}
+
+type poller struct{ t *time.Ticker }
+
+func stored(p *poller) {
+	p.t = time.NewTicker(time.Second)
+}
+
+func passedOn(use func(*time.Timer)) {
+	t := time.NewTimer(time.Second)
+	use(t)
+}
+
+func afterInLoopBody(in <-chan int) {
+	for i := 0; i < 3; i++ {
+		d := time.After(time.Second)
+		<-d
+	}
+}
