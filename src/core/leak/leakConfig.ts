@@ -41,15 +41,20 @@ export interface HeapVerdictConfig {
   noiseSigmas: number;
   /** Absolute floor for significant growth in bytes, used when profiles are exact (`MemProfileRate=1`). Default 64 KiB. */
   minGrowthBytes: number;
+  /**
+   * Growth above the sample floor but below the Poisson bound must also be statistically significant: the
+   * least-squares slope at least this many standard errors above zero (t statistic). Default 3.
+   */
+  minSlopeT: number;
   /** Fraction of the window (its latest points) examined for a plateau. Default 0.4. */
   plateauTailFraction: number;
   /** Minimum number of points in that tail before a plateau can be declared. Default 3. */
   plateauMinPoints: number;
   /**
-   * A leak's tail must keep at least this fraction of the whole-window slope; a tail flatter than that, whose
-   * growth is within noise, is a plateau (a bounded cache that warmed up) and the site is `stable`. Default 0.25.
+   * A tail is a plateau (a bounded cache that warmed up) when its slope is not significant and lies at least
+   * this many of its standard errors below the whole-window slope. Default 2.
    */
-  tailSlopeRatio: number;
+  plateauSigmas: number;
 }
 
 /** Thresholds for the verdict on one goroutine group. */
@@ -131,9 +136,10 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
     noiseSamples: 4,
     noiseSigmas: 3,
     minGrowthBytes: 64 * 1024,
+    minSlopeT: 3,
     plateauTailFraction: 0.4,
     plateauMinPoints: 3,
-    tailSlopeRatio: 0.25,
+    plateauSigmas: 2,
   },
   goroutines: {
     minPoints: 4,
@@ -209,7 +215,6 @@ function validate(c: LeakConfig): void {
     ['heap.leakMinMonotonic', c.heap.leakMinMonotonic],
     ['heap.leakMinRising', c.heap.leakMinRising],
     ['heap.plateauTailFraction', c.heap.plateauTailFraction],
-    ['heap.tailSlopeRatio', c.heap.tailSlopeRatio],
     ['goroutines.leakMinR2', c.goroutines.leakMinR2],
     ['goroutines.leakMinMonotonic', c.goroutines.leakMinMonotonic],
     ['container.watermarkRatio', c.container.watermarkRatio],
@@ -223,6 +228,8 @@ function validate(c: LeakConfig): void {
     ['heap.noiseSamples', c.heap.noiseSamples],
     ['heap.noiseSigmas', c.heap.noiseSigmas],
     ['heap.minGrowthBytes', c.heap.minGrowthBytes],
+    ['heap.minSlopeT', c.heap.minSlopeT],
+    ['heap.plateauSigmas', c.heap.plateauSigmas],
     ['goroutines.minGrowth', c.goroutines.minGrowth],
     ['goroutines.minSlopePerMin', c.goroutines.minSlopePerMin],
     ['container.earlyWarningRssBytesPerSec', c.container.earlyWarningRssBytesPerSec],

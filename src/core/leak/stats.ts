@@ -17,12 +17,19 @@ export interface LinearFit {
   interceptAtStart: number;
   /** Coefficient of determination in [0, 1]; 1 for a series the line fits exactly (including a constant one). */
   r2: number;
+  /**
+   * The slope divided by its standard error (a t statistic with n−2 degrees of freedom): how many standard
+   * errors the slope is away from zero. ±Infinity for an exact non-flat line, 0 when it cannot be estimated (n < 3).
+   */
+  slopeT: number;
+  /** Residual sum of squares of the fit. */
+  sse: number;
 }
 
 /** Fits a least-squares line to `values` over `timesMs`; the two arrays must have the same length. */
 export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>): LinearFit {
   const n = checkLengths(timesMs, values);
-  if (n === 0) return { slopePerMin: 0, interceptAtStart: 0, r2: 0 };
+  if (n === 0) return { slopePerMin: 0, interceptAtStart: 0, r2: 0, slopeT: 0, sse: 0 };
   const t0 = timesMs[0]!;
   let mt = 0;
   let mv = 0;
@@ -43,12 +50,20 @@ export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>)
     svv += dv * dv;
   }
   // All points at one instant (or a single point): no slope can be estimated.
-  if (stt === 0) return { slopePerMin: 0, interceptAtStart: mv, r2: 0 };
+  if (stt === 0) return { slopePerMin: 0, interceptAtStart: mv, r2: 0, slopeT: 0, sse: svv };
   const slope = stv / stt;
   const intercept = mv - slope * mt;
   // A constant series is fitted exactly by a flat line; report that as a perfect fit rather than 0/0.
   const r2 = svv === 0 ? 1 : Math.min(1, Math.max(0, (stv * stv) / (stt * svv)));
-  return { slopePerMin: slope, interceptAtStart: intercept, r2 };
+  // Guard against tiny negative residuals from rounding on exact lines.
+  const sse = Math.max(0, svv - slope * stv);
+  let slopeT = 0;
+  if (n > 2) {
+    // Residuals at floating-point rounding level mean an exact line: infinitely significant.
+    if (sse <= 1e-12 * svv) slopeT = slope === 0 ? 0 : slope > 0 ? Infinity : -Infinity;
+    else slopeT = slope / Math.sqrt(sse / (n - 2) / stt);
+  }
+  return { slopePerMin: slope, interceptAtStart: intercept, r2, slopeT, sse };
 }
 
 /**
@@ -124,6 +139,8 @@ export interface SeriesStats {
   robustSlopePerMin: number;
   /** R² of the least-squares line. */
   r2: number;
+  /** t statistic of the least-squares slope (see {@link LinearFit.slopeT}). */
+  slopeT: number;
   /** Fraction of steps that do not fall by more than the tolerance. */
   monotonic: number;
   /** Fraction of steps that rise by more than the tolerance. */
@@ -150,6 +167,7 @@ export function seriesStats(timesMs: ArrayLike<number>, values: ArrayLike<number
     slopePerMin: fit.slopePerMin,
     robustSlopePerMin: theilSenSlopePerMin(timesMs, values),
     r2: fit.r2,
+    slopeT: fit.slopeT,
     monotonic: monotonicFraction(values, stepTolerance),
     rising: risingFraction(values, stepTolerance),
     relativeGrowth: relativeGrowth(values),

@@ -22,12 +22,38 @@ describe('leak/stats', () => {
       assert.ok(Math.abs(fit.slopePerMin - 15000) < 1e-6, String(fit.slopePerMin));
       assert.ok(Math.abs(fit.interceptAtStart - 1000) < 1e-6);
       assert.ok(Math.abs(fit.r2 - 1) < 1e-12);
+      assert.equal(fit.slopeT, Infinity);
+    });
+
+    it('gives a slope t statistic that separates a noisy trend from noise', () => {
+      const rand = seededRandom(3);
+      const t = times(10, 2000);
+      let significant = 0;
+      for (let k = 0; k < 500; k++) {
+        if (
+          linearFit(
+            t,
+            t.map(() => gaussian(rand)),
+          ).slopeT > 3
+        )
+          significant++;
+      }
+      // With 8 degrees of freedom P(t > 3) is about 0.9%.
+      assert.ok(significant < 15, `${significant}/500 noise series look significant`);
+      const trend = t.map((_, i) => 2 * i + gaussian(rand));
+      assert.ok(linearFit(t, trend).slopeT > 8);
     });
 
     it('gives R² = 1 and slope 0 for a constant series, and a neutral fit for 0 or 1 points', () => {
-      assert.deepEqual(linearFit(times(5, 1000), [7, 7, 7, 7, 7]), { slopePerMin: 0, interceptAtStart: 7, r2: 1 });
-      assert.deepEqual(linearFit([], []), { slopePerMin: 0, interceptAtStart: 0, r2: 0 });
-      assert.deepEqual(linearFit([5], [3]), { slopePerMin: 0, interceptAtStart: 3, r2: 0 });
+      assert.deepEqual(linearFit(times(5, 1000), [7, 7, 7, 7, 7]), {
+        slopePerMin: 0,
+        interceptAtStart: 7,
+        r2: 1,
+        slopeT: 0,
+        sse: 0,
+      });
+      assert.deepEqual(linearFit([], []), { slopePerMin: 0, interceptAtStart: 0, r2: 0, slopeT: 0, sse: 0 });
+      assert.deepEqual(linearFit([5], [3]), { slopePerMin: 0, interceptAtStart: 3, r2: 0, slopeT: 0, sse: 0 });
     });
 
     it('has a low R² on pure noise and a high R² on a noisy line', () => {

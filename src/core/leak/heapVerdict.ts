@@ -1,0 +1,166 @@
+import type { HeapVerdictConfig } from './leakConfig';
+import { linearFit, risingFraction, seriesStats, type SeriesStats } from './stats';
+
+/** What a series is doing: `leak` (steady, significant growth), `growing`, `stable` or `shrinking`. */
+export type Verdict = 'leak' | 'growing' | 'stable' | 'shrinking';
+
+/** Verdicts from most to least severe, for ranking. */
+export const VERDICT_SEVERITY: Record<Verdict, number> = { leak: 3, growing: 2, shrinking: 1, stable: 0 };
+
+/** A verdict on one series, with the statistics and thresholds that led to it. */
+export interface HeapJudgement {
+  verdict: Verdict;
+  stats: SeriesStats;
+  /** Growth smaller than this (bytes) is never significant: a few profile samples. */
+  floorBytes: number;
+  /** Growth larger than this (bytes) is significant whatever its shape: several Poisson deviations of sampling. */
+  poissonBytes: number;
+  /** Growth over the window: the larger of the robust-slope estimate and last minus first (bytes). */
+  netGrowth: number;
+  /** True when the series grew earlier but its recent tail is flat: a bounded structure that warmed up. */
+  plateau: boolean;
+  /** A short human reason for the verdict. */
+  reason: string;
+}
+
+/**
+ * The two noise bounds for a site at `level` bytes sampled every `period` bytes (`MemProfileRate`).
+ *
+ * Objects that stay live keep their sampling decision, so a pure leak grows by whole samples: growth of fewer
+ * than `noiseSamples` samples is noise (`floor`). A churning site is re-sampled every GC cycle and each snapshot
+ * wobbles with a Poisson standard deviation of about sqrt(level × period), so the difference of two snapshots
+ * by sqrt(2 × level × period): growth beyond `noiseSigmas` of those is significant even for a churning site
+ * (`poisson`). Exact profiles (period ≤ 1) only have the absolute floor.
+ */
+export function heapNoiseBytes(
+  level: number,
+  period: number,
+  cfg: HeapVerdictConfig,
+): { floor: number; poisson: number } {
+  if (!(period > 1)) return { floor: cfg.minGrowthBytes, poisson: cfg.minGrowthBytes };
+  const floor = Math.max(cfg.minGrowthBytes, cfg.noiseSamples * period);
+  return { floor, poisson: Math.max(floor, cfg.noiseSigmas * Math.sqrt(2 * Math.max(level, period) * period)) };
+}
+
+/** Extra evidence about a site besides its in-use series. */
+export interface HeapSiteEvidence {
+  /**
+   * Bytes the site allocated during the window (alloc_space of the last point minus the first). Allocation
+   * well beyond the in-use growth means the live set turns over (churn), so snapshots are re-sampled and
+   * only growth beyond the Poisson bound counts; without it the site is judged as pure accumulation.
+   */
+  allocDelta?: number;
+}
+
+/**
+ * Judges one in-use series (bytes over time). Points should be one per GC epoch (see `HeapPoint.newEpoch`):
+ * repeating an unchanged profile would fake flat steps and a high R².
+ *
+ * Rules, in order:
+ * 1. Fewer than two points, or no significant change: `stable`. A change is significant when it exceeds a few
+ *    samples AND either its slope is `minSlopeT` standard errors from zero or it exceeds the Poisson bound.
+ * 2. A significant fall: `shrinking`.
+ * 3. Growth that stopped: a tail of at least `plateauTailFraction` of the window that does not grow
+ *    significantly and is clearly flatter than the whole window (see {@link plateauTail}): `stable`.
+ * 4. Enough points, a line that fits (R²), steps that rarely fall (monotonic) and growth carried by many steps
+ *    (rising, so one start-up jump does not count): `leak`.
+ * 5. Otherwise `growing`.
+ */
+export function judgeHeapSeries(
+  timesMs: ArrayLike<number>,
+  values: ArrayLike<number>,
+  period: number,
+  cfg: HeapVerdictConfig,
+  evidence: HeapSiteEvidence = {},
+): HeapJudgement {
+  const n = values.length;
+  let level = 0;
+  for (let i = 0; i < n; i++) level = Math.max(level, Math.abs(values[i]!));
+  const { floor, poisson } = heapNoiseBytes(level, period, cfg);
+  // One step may wobble by about a sample without breaking monotonicity.
+  const stepTolerance = period > 1 ? Math.max(period, 0.5 * Math.sqrt(level * period)) : cfg.minGrowthBytes / 4;
+  const stats = seriesStats(timesMs, values, stepTolerance);
+  // A step "rises" when it gains at least about a sample: leaked objects are never re-sampled, so even a slow
+  // leak rises by whole samples, while jitter of a churning site is already handled by the significance rules.
+  stats.rising = risingFraction(values, period > 1 ? period / 2 : cfg.minGrowthBytes / 16);
+  const lastMinusFirst = stats.last - stats.first;
+  const robust = stats.robustSlopePerMin * stats.spanMinutes;
+  const up = Math.max(robust, lastMinusFirst);
+  const down = Math.min(robust, lastMinusFirst);
+  const judged = (verdict: Verdict, reason: string, plateau = false): HeapJudgement => ({
+    verdict,
+    stats,
+    floorBytes: floor,
+    poissonBytes: poisson,
+    netGrowth: up > 0 ? up : down,
+    plateau,
+    reason,
+  });
+  if (n < 2) return judged('stable', 'a single point shows no trend');
+  // Churn: the site allocated much more than it kept, so its snapshots are independent re-samples and a
+  // t statistic over them is not to be trusted; only growth beyond the Poisson bound counts.
+  const churning = evidence.allocDelta !== undefined && evidence.allocDelta - Math.max(0, up) > 0.5 * level;
+  const tOk = !churning;
+  const grew = stats.slopePerMin > 0 && up >= floor && ((tOk && stats.slopeT >= cfg.minSlopeT) || up >= poisson);
+  const shrank =
+    stats.slopePerMin < 0 && down <= -floor && ((tOk && stats.slopeT <= -cfg.minSlopeT) || down <= -poisson);
+  if (!grew && !shrank) return judged('stable', `no significant change (floor ${fmtBytes(floor)})`);
+  if (shrank) return judged('shrinking', 'in-use bytes fell significantly');
+
+  const tail = plateauTail(timesMs, values, cfg);
+  if (tail > 0) return judged('stable', `grew earlier, flat over the last ${tail} points (plateau)`, true);
+  const steady =
+    n >= cfg.minPoints &&
+    stats.r2 >= cfg.leakMinR2 &&
+    stats.monotonic >= cfg.leakMinMonotonic &&
+    stats.rising >= cfg.leakMinRising;
+  if (steady) return judged('leak', 'steady growth over the window');
+  const why =
+    n < cfg.minPoints
+      ? `only ${n} distinct GC epochs (need ${cfg.minPoints})`
+      : stats.r2 < cfg.leakMinR2
+        ? `growth not steady (R² ${stats.r2.toFixed(2)})`
+        : stats.monotonic < cfg.leakMinMonotonic
+          ? `falls too often (${Math.round(stats.monotonic * 100)}% monotonic)`
+          : `growth concentrated in few steps (${Math.round(stats.rising * 100)}% rising)`;
+  return judged('growing', why);
+}
+
+/**
+ * Returns the length of the longest flat tail that makes the series a finished warm-up, or 0 if there is none.
+ *
+ * A candidate tail (at least `plateauMinPoints` points and `plateauTailFraction` of the window, leaving at
+ * least two points before it) is flat when its own slope is not significant (t below `minSlopeT`) and the
+ * slope of the points before it exceeds the tail's by `plateauSigmas` combined standard errors. A leak keeps
+ * its rate, so its head and tail slopes agree however noisy the points are.
+ */
+function plateauTail(timesMs: ArrayLike<number>, values: ArrayLike<number>, cfg: HeapVerdictConfig): number {
+  const n = values.length;
+  const minTail = Math.max(cfg.plateauMinPoints, Math.ceil(n * cfg.plateauTailFraction));
+  const t = Array.from(timesMs);
+  const v = Array.from(values);
+  for (let tailLen = n - 2; tailLen >= minTail; tailLen--) {
+    const b = n - tailLen;
+    const tail = linearFit(t.slice(b), v.slice(b));
+    if (tail.slopeT >= cfg.minSlopeT) continue;
+    // The head includes the tail's first point so that a jump right before the tail counts as head growth.
+    const head = linearFit(t.slice(0, b + 1), v.slice(0, b + 1));
+    const gap = head.slopePerMin - tail.slopePerMin;
+    if (!(gap > 0)) continue;
+    const se = Math.hypot(slopeStdErr(head), slopeStdErr(tail));
+    if (gap >= cfg.plateauSigmas * se) return tailLen;
+  }
+  return 0;
+}
+
+function slopeStdErr(fit: { slopePerMin: number; slopeT: number }): number {
+  if (!Number.isFinite(fit.slopeT)) return 0;
+  if (fit.slopeT === 0) return fit.slopePerMin === 0 ? 0 : Infinity;
+  return Math.abs(fit.slopePerMin / fit.slopeT);
+}
+
+function fmtBytes(b: number): string {
+  if (b >= 1024 * 1024) return `${(b / (1024 * 1024)).toFixed(1)} MiB`;
+  if (b >= 1024) return `${(b / 1024).toFixed(0)} KiB`;
+  return `${b} B`;
+}
