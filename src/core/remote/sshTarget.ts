@@ -1,0 +1,82 @@
+import type { AcquisitionTarget } from './acquisitionTarget';
+import { httpGet, type HttpGetOptions, type HttpResponse } from './httpGet';
+import { hostPort } from './localTarget';
+import { literalArg, RemoteCommand, type SafeArg, validateHost, validatePort } from './remoteCommand';
+import { RemoteCommandError } from './remoteErrors';
+import type { SshSession } from './sshSession';
+import { silentLogger, type TraceLogger } from './traceLogger';
+
+/** A pprof endpoint as seen from an SSH host, reached through direct-tcpip channels; files are read with one exec. */
+export class SshTarget implements AcquisitionTarget {
+  readonly local = false;
+  readonly label: string;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    readonly session: SshSession,
+    sshLabel: string,
+    endpointHost: string,
+    endpointPort: number,
+    private readonly log: TraceLogger = silentLogger,
+  ) {
+    this.host = validateHost(endpointHost);
+    this.port = validatePort(endpointPort);
+    this.label = `${sshLabel} → ${hostPort(this.host, this.port)}`;
+  }
+
+  /** GET through a fresh direct-tcpip channel on the (re)connected session. */
+  async httpGet(path: string, options?: HttpGetOptions): Promise<HttpResponse> {
+    const conn = await this.session.connection();
+    return httpGet(
+      (t) => conn.forwardOut(this.host, this.port, t),
+      hostPort(this.host, this.port),
+      path,
+      options,
+      this.log,
+    );
+  }
+
+  /**
+   * One exec of `grep -H -s '' -- FILE...`: like `cat`, but every line carries its file name, so file boundaries are
+   * unambiguous even when some files are missing (those map to null).
+   */
+  async readFiles(paths: SafeArg[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>(paths.map((p) => [p.value, null]));
+    if (paths.length === 0) return out;
+    const conn = await this.session.connection();
+    const cmd = RemoteCommand.of('grep', [
+      literalArg('-H'),
+      literalArg('-s'),
+      literalArg(''),
+      literalArg('--'),
+      ...paths,
+    ]);
+    const res = await conn.exec(cmd, { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 });
+    if (res.code !== 0 && res.code !== 1 && res.code !== 2) {
+      throw new RemoteCommandError(
+        `reading files failed (exit ${res.code}): ${res.stderr.trim()}`,
+        res.code,
+        res.stderr,
+      );
+    }
+    const acc = new Map<string, string[]>();
+    // Longest path first, so a path that is a prefix of another cannot steal its lines.
+    const byLength = [...paths].map((p) => p.value).sort((a, b) => b.length - a.length);
+    for (const line of res.stdout.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      const p = byLength.find((x) => line.startsWith(`${x}:`));
+      if (p === undefined) continue;
+      let lines = acc.get(p);
+      if (!lines) acc.set(p, (lines = []));
+      lines.push(line.slice(p.length + 1));
+    }
+    for (const [p, lines] of acc) out.set(p, `${lines.join('\n')}\n`);
+    return out;
+  }
+
+  /** Closes the SSH session. */
+  async close(): Promise<void> {
+    this.session.close();
+  }
+}
