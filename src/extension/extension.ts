@@ -1,9 +1,24 @@
 import * as vscode from 'vscode';
+import { openProfileFile, OPEN_PROFILE_FILE_COMMAND } from './commands/openProfileFile';
+import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkProvider';
+import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
+import { registerLeakHunterViews } from '../views/leakHunterViews';
+import { registerProfileEditor } from '../views/profileEditorProvider';
 
 /** Called by VS Code when a Go file opens or a Leakhunt command runs; wires every command and provider. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Leak Hunter', { log: true });
   context.subscriptions.push(log);
+  const resolver = new WorkspacePathResolver(log);
+  context.subscriptions.push(resolver);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(OPEN_PROFILE_FILE_COMMAND, openProfileFile({ log })),
+    vscode.commands.registerCommand('leakhunt.showLog', () => log.show()),
+  );
+  registerProfileEditor(context, resolver, log);
+  registerGoroutineDumpLinks(context, resolver);
+  registerLeakHunterViews(context);
   log.info('Leak Hunter activated');
 }
 

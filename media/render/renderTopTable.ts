@@ -1,0 +1,159 @@
+import type { ProfileTopModel, TopRow } from '../../src/views/dashboardMessages';
+import { formatPercent, formatValue } from './formatValue';
+
+/** The column the top table is sorted by. */
+export type SortKey = 'flat' | 'cum' | 'name';
+
+/** What the user changed in the dashboard; the caller decides what to do (post to the host, re-render). */
+export interface TopTableHandlers {
+  onSelectSampleIndex(index: number): void;
+  onOpenSource(row: TopRow): void;
+  onSort(key: SortKey): void;
+  onFilter(text: string): void;
+}
+
+/** View state kept by the webview between renders. */
+export interface TopTableState {
+  sortBy: SortKey;
+  filter: string;
+}
+
+/**
+ * Renders the top-functions view of a profile as a DOM subtree.
+ *
+ * Every profile-derived string goes through `textContent` or an attribute setter, never through HTML parsing,
+ * so a function named `<img src=x onerror=alert(1)>` is shown as text and cannot inject an element.
+ */
+export function renderTopTable(
+  doc: Document,
+  model: ProfileTopModel,
+  state: TopTableState,
+  handlers: TopTableHandlers,
+): HTMLElement {
+  const root = el(doc, 'section', 'top');
+  root.append(el(doc, 'h1', 'title', model.title));
+
+  const unit = model.sampleTypes[model.sampleIndex]?.unit ?? '';
+  const toolbar = el(doc, 'div', 'toolbar');
+  const pickLabel = el(doc, 'label', 'sample-type');
+  pickLabel.append(doc.createTextNode('Sample type '));
+  const select = doc.createElement('select');
+  select.id = 'sample-type';
+  model.sampleTypes.forEach((t, i) => {
+    const opt = doc.createElement('option');
+    opt.value = String(i);
+    opt.textContent = `${t.type} (${t.unit})`;
+    if (i === model.sampleIndex) opt.selected = true;
+    select.append(opt);
+  });
+  select.addEventListener('change', () => handlers.onSelectSampleIndex(Number(select.value)));
+  pickLabel.append(select);
+  toolbar.append(pickLabel);
+
+  const filter = doc.createElement('input');
+  filter.type = 'search';
+  filter.id = 'filter';
+  filter.placeholder = 'Filter functions (regexp)';
+  filter.value = state.filter;
+  filter.addEventListener('input', () => handlers.onFilter(filter.value));
+  toolbar.append(filter);
+  root.append(toolbar);
+
+  const rows = visibleRows(model.rows, state);
+  const summary = el(doc, 'p', 'summary');
+  summary.textContent =
+    `Total ${formatValue(model.total, unit)} · ${rows.length} of ${model.rows.length + model.omittedRows} functions` +
+    (model.omittedRows > 0 ? ` (${model.omittedRows} smallest not shown)` : '');
+  root.append(summary);
+
+  const table = el(doc, 'table', 'top-table');
+  const head = doc.createElement('thead');
+  const hr = doc.createElement('tr');
+  const columns: [string, SortKey | undefined][] = [
+    ['Flat', 'flat'],
+    ['Flat %', undefined],
+    ['Cum', 'cum'],
+    ['Cum %', undefined],
+    ['Function', 'name'],
+    ['Location', undefined],
+  ];
+  for (const [label, key] of columns) {
+    const th = doc.createElement('th');
+    th.scope = 'col';
+    if (key) {
+      const b = el(doc, 'button', 'sort', label + (state.sortBy === key ? ' ▾' : ''));
+      b.type = 'button';
+      b.addEventListener('click', () => handlers.onSort(key));
+      th.append(b);
+      th.setAttribute('aria-sort', state.sortBy === key ? (key === 'name' ? 'ascending' : 'descending') : 'none');
+    } else {
+      th.textContent = label;
+    }
+    hr.append(th);
+  }
+  head.append(hr);
+  table.append(head);
+
+  const body = doc.createElement('tbody');
+  for (const r of rows) {
+    const tr = doc.createElement('tr');
+    tr.append(
+      el(doc, 'td', 'num', formatValue(r.flat, unit)),
+      el(doc, 'td', 'num', formatPercent(r.flat, model.total)),
+      el(doc, 'td', 'num', formatValue(r.cum, unit)),
+      el(doc, 'td', 'num', formatPercent(r.cum, model.total)),
+    );
+    const fn = el(doc, 'td', 'fn');
+    fn.append(el(doc, 'span', 'fn-name', r.name));
+    tr.append(fn);
+    const loc = el(doc, 'td', 'loc');
+    if (r.file !== '') {
+      const a = el(doc, 'a', 'source', r.line > 0 ? `${r.file}:${r.line}` : r.file);
+      a.setAttribute('href', '#');
+      a.title = 'Open in the workspace';
+      a.addEventListener('click', (e) => {
+        e.preventDefault();
+        handlers.onOpenSource(r);
+      });
+      loc.append(a);
+    }
+    tr.append(loc);
+    body.append(tr);
+  }
+  table.append(body);
+  root.append(table);
+  return root;
+}
+
+/** Applies the filter and sort of `state` to the rows, without changing the model. */
+export function visibleRows(rows: TopRow[], state: TopTableState): TopRow[] {
+  let out = rows;
+  if (state.filter !== '') {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(state.filter, 'i');
+    } catch {
+      re = undefined;
+    }
+    const needle = state.filter.toLowerCase();
+    out = out.filter((r) => (re ? re.test(r.name) : r.name.toLowerCase().includes(needle)));
+  }
+  const cmp: Record<SortKey, (a: TopRow, b: TopRow) => number> = {
+    flat: (a, b) => b.flat - a.flat || b.cum - a.cum || a.name.localeCompare(b.name),
+    cum: (a, b) => b.cum - a.cum || b.flat - a.flat || a.name.localeCompare(b.name),
+    name: (a, b) => a.name.localeCompare(b.name),
+  };
+  return [...out].sort(cmp[state.sortBy]);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const e = doc.createElement(tag);
+  e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}

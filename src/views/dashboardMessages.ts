@@ -1,0 +1,68 @@
+/**
+ * The typed messages exchanged between the dashboard webview (media/dashboard.ts) and its host (src/views/).
+ *
+ * Both sides import this one file so a change to a message shape breaks the build on both sides at once.
+ * Messages from the webview are untrusted input to the host (a compromised webview could send anything),
+ * so the host validates them with `parseWebviewMessage` instead of casting.
+ */
+
+/** One row of the top-functions table, in the profile's own unit. */
+export interface TopRow {
+  name: string;
+  file: string;
+  /** The function's start line in `file`, or 0 when the profile does not say. */
+  line: number;
+  flat: number;
+  cum: number;
+}
+
+/** A sample type offered in the dashboard's sample-type picker. */
+export interface SampleTypeOption {
+  type: string;
+  unit: string;
+}
+
+/** Everything the dashboard needs to show the top functions of one profile for one sample type. */
+export interface ProfileTopModel {
+  /** What is shown, e.g. the file name. */
+  title: string;
+  sampleTypes: SampleTypeOption[];
+  sampleIndex: number;
+  /** Sum of the sample type over all samples. */
+  total: number;
+  /** Rows sorted by flat descending, then cum descending, then name. */
+  rows: TopRow[];
+  /** How many rows with a non-zero value were left out to keep the webview responsive. */
+  omittedRows: number;
+}
+
+/** A message from the host to the webview. */
+export type HostMessage = { type: 'profile'; model: ProfileTopModel } | { type: 'error'; message: string };
+
+/** A message from the webview to the host. */
+export type WebviewMessage =
+  { type: 'ready' } | { type: 'selectSampleIndex'; index: number } | { type: 'openSource'; file: string; line: number };
+
+/** Checks an untrusted message from the webview and returns it typed, or `undefined` if it is not one we accept. */
+export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const m = raw as Record<string, unknown>;
+  switch (m['type']) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'selectSampleIndex':
+      return Number.isSafeInteger(m['index']) && (m['index'] as number) >= 0
+        ? { type: 'selectSampleIndex', index: m['index'] as number }
+        : undefined;
+    case 'openSource':
+      return typeof m['file'] === 'string' &&
+        m['file'].length > 0 &&
+        m['file'].length < 4096 &&
+        Number.isSafeInteger(m['line']) &&
+        (m['line'] as number) >= 0
+        ? { type: 'openSource', file: m['file'], line: m['line'] as number }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

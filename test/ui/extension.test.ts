@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
+import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+
+const execFileP = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../..');
+const corpus = path.resolve(repoRoot, '../shared/corpus/profiles');
+
+/** The functions `go tool pprof -top` ranks first by flat value: the reference the dashboard must agree with. */
+async function pprofTopFunctions(file: string, sampleIndex: string, n: number): Promise<string[]> {
+  const { stdout } = await execFileP(
+    'go',
+    [
+      'tool',
+      'pprof',
+      '-top',
+      `-nodecount=${n}`,
+      '-nodefraction=0',
+      '-edgefraction=0',
+      `-sample_index=${sampleIndex}`,
+      file,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  // Rows look like "   512.01kB 33.36% 33.36%   512.01kB 33.36%  main.leak".
+  return stdout
+    .split('\n')
+    .map((l) => /^\s*-?[\d.]+\w*\s+-?[\d.]+%\s+-?[\d.]+%\s+-?[\d.]+\w*\s+-?[\d.]+%\s+(.+)$/.exec(l)?.[1]?.trim())
+    .filter((x): x is string => x !== undefined)
+    .map((x) => x.replace(/ \(inline\)$/, ''));
+}
+
+describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)', function () {
+  this.timeout(600_000);
+  let cs: CodeServerSession | undefined;
+  let demo: EcuDemo | undefined;
+  let tmp: string;
+  let workspace: string;
+  let dumpText: string;
+
+  before(async function () {
+    await execFileP('npm', ['run', 'package'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    tmp = mkdtempSync(path.join(tmpdir(), 'leakhunt-ui-'));
+    // A copy of the demo's sources, so frame paths from the running binary map by suffix, not by identity.
+    workspace = path.join(tmp, 'ecu-demo');
+    cpSync(ecuDemoDir, workspace, { recursive: true });
+    mkdirSync(path.join(workspace, 'profiles'));
+
+    demo = await startEcuDemo();
+    // Real profiles from the live service. Its caches fill within seconds; poll (bounded) until pprof itself lists
+    // several in-use functions, so the dashboard is compared with something worth comparing.
+    const heapFile = path.join(workspace, 'profiles/ecu-heap.pb.gz');
+    for (let deadline = Date.now() + 60_000; ;) {
+      writeFileSync(heapFile, await demo.get('/debug/pprof/heap?gc=1'));
+      if ((await pprofTopFunctions(heapFile, 'inuse_space', 10)).length >= 3) break;
+      if (Date.now() > deadline)
+        throw new Error('the demo service has fewer than 3 in-use allocation sites after 60 s');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    dumpText = (await demo.get('/debug/pprof/goroutine?debug=2')).toString();
+    writeFileSync(path.join(workspace, 'profiles/ecu.goroutines'), dumpText);
+    copyFileSync(path.join(corpus, 'tinkerrogue-heap.pb.gz'), path.join(workspace, 'profiles/tinkerrogue-heap.pb.gz'));
+
+    cs = await startCodeServer({ folder: workspace, vsix: [path.join(repoRoot, 'leakhunt.vsix')] });
+  });
+
+  after(async () => {
+    await cs?.stop();
+    await demo?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    // Monaco renders spaces as U+00A0, hence \s in the line patterns; on failure a picture says more than a timeout.
+    if (this.currentTest?.state === 'failed' && cs) {
+      await cs.screenshot(`failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+    }
+  });
+
+  async function closeAllEditors(): Promise<void> {
+    await cs!.runCommand('View: Close All Editors');
+    await cs!.page.locator('.editor-group-container .tabs-container .tab').first().waitFor({ state: 'detached' });
+  }
+
+  it('opens a live heap profile through "Leakhunt: Open Profile File" and shows the top functions pprof shows', async () => {
+    const file = path.join(workspace, 'profiles/ecu-heap.pb.gz');
+    const expected = (await pprofTopFunctions(file, 'inuse_space', 3)).slice(0, 3);
+    assert.ok(expected.length > 0, 'go tool pprof listed no function');
+
+    await cs!.runCommand('Leakhunt: Open Profile File');
+    const pick = cs!.page.locator('.quick-input-list .monaco-list-row', { hasText: 'ecu-heap.pb.gz' });
+    await pick.waitFor({ timeout: 30_000 });
+    await pick.click();
+
+    const web = cs!.webview();
+    await web.locator('table.top-table tbody tr').first().waitFor({ timeout: 60_000 });
+    assert.equal(await web.locator('h1.title').textContent(), 'ecu-heap.pb.gz');
+    assert.equal(await web.locator('#sample-type option:checked').textContent(), 'inuse_space (bytes)');
+    const names = await web.locator('tbody .fn-name').allTextContents();
+    for (const fn of expected)
+      assert.ok(names.includes(fn), `${fn} (top in go tool pprof) missing from ${names.join(', ')}`);
+    await cs!.screenshot('dashboard-ecu-heap');
+
+    // Switching the sample type re-aggregates on the host: alloc_space totals are never below inuse_space's.
+    const inuseSummary = await web.locator('.summary').textContent();
+    await web.locator('#sample-type').selectOption({ label: 'alloc_space (bytes)' });
+    await web.locator('.summary', { hasNotText: inuseSummary ?? '' }).waitFor({ timeout: 30_000 });
+    assert.equal(await web.locator('#sample-type option:checked').textContent(), 'alloc_space (bytes)');
+    await closeAllEditors();
+  });
+
+  it('shows a .pb.gz opened from Quick Open in the profile editor', async () => {
+    await cs!.openFile('tinkerrogue-heap.pb.gz');
+    const web = cs!.webview();
+    await web.locator('table.top-table tbody tr').first().waitFor({ timeout: 60_000 });
+    assert.equal(await web.locator('h1.title').textContent(), 'tinkerrogue-heap.pb.gz');
+    const expected = await pprofTopFunctions(path.join(corpus, 'tinkerrogue-heap.pb.gz'), 'inuse_space', 1);
+    assert.equal(await web.locator('tbody tr').first().locator('.fn-name').textContent(), expected[0]);
+    await cs!.screenshot('dashboard-corpus-heap');
+    await closeAllEditors();
+  });
+
+  it('colours a goroutine dump and links its frames into the workspace, never outside', async () => {
+    const lines = dumpText.split('\n');
+    const frameLine = lines.findIndex((l) => /\/can\/reader\.go:\d+/.test(l));
+    assert.ok(frameLine > 0, 'the live dump has no can/reader.go frame');
+    const frameText = lines[frameLine]!.trim().split(' ')[0]!;
+
+    await cs!.openFile('ecu.goroutines');
+    const page = cs!.page;
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    await cs!.waitForText('Go Goroutine Dump');
+
+    // Line 1 is a goroutine header: the grammar splits it into several differently coloured tokens.
+    const header = page.locator('.view-line', { hasText: /^goroutine\s\d+\s\[/ }).first();
+    await header.waitFor();
+    await page
+      .waitForFunction(
+        () => {
+          const line = Array.from(document.querySelectorAll('.view-line')).find((l) =>
+            /^goroutine\s\d+\s\[/.test(l.textContent ?? ''),
+          );
+          return line && new Set(Array.from(line.querySelectorAll('span span')).map((s) => s.className)).size >= 4;
+        },
+        undefined,
+        { timeout: 30_000 },
+      )
+      .catch(() => undefined);
+    const classes = await header.locator('span span').evaluateAll((spans) => spans.map((s) => s.className));
+    assert.ok(new Set(classes).size >= 4, `header tokens not coloured: ${classes.join(' ')}`);
+
+    // Frames that map into the workspace become links; standard-library frames stay plain text.
+    await cs!.runCommand('Go to Line/Column...');
+    await page.keyboard.type(String(frameLine + 1));
+    await page.keyboard.press('Enter');
+    // Link decorations are drawn per token, so a frame's link spans the path token and the line-number token.
+    const frameRow = page.locator('.view-line', { hasText: frameText }).first();
+    const link = frameRow.locator('.detected-link');
+    await link.first().waitFor({ timeout: 60_000 });
+    assert.equal((await link.allTextContents()).join(''), frameText);
+    const stdlibRow = page.locator('.view-line', { hasText: '/usr/local/go/src/' }).first();
+    await stdlibRow.waitFor();
+    assert.equal(await stdlibRow.locator('.detected-link').count(), 0, 'a standard-library frame was linked');
+    await cs!.screenshot('goroutine-dump');
+
+    await link.first().click({ modifiers: ['Control'] });
+    await page.locator('.tab.active', { hasText: 'reader.go' }).waitFor({ timeout: 30_000 });
+    await cs!.screenshot('goroutine-dump-link-opened');
+    await closeAllEditors();
+  });
+
+  it('shows the Leak Hunter views with their empty-state guidance', async () => {
+    await cs!.page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
+    await cs!.waitForText('No target connected.');
+    await cs!.page.getByRole('button', { name: 'Open Profile File' }).waitFor();
+    await cs!.screenshot('views');
+    assert.match(cs!.extensionLog('Leak Hunter'), /Leak Hunter activated/);
+  });
+});
