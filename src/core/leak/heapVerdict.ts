@@ -1,5 +1,5 @@
 import type { HeapVerdictConfig } from './leakConfig';
-import { linearFit, risingFraction, seriesStats, type SeriesStats } from './stats';
+import { flatTailLength, risingFraction, seriesStats, type SeriesStats } from './stats';
 
 /** What a series is doing: `leak` (steady, significant growth), `growing`, `stable` or `shrinking`. */
 export type Verdict = 'leak' | 'growing' | 'stable' | 'shrinking';
@@ -61,7 +61,7 @@ export interface HeapSiteEvidence {
  *    samples AND either its slope is `minSlopeT` standard errors from zero or it exceeds the Poisson bound.
  * 2. A significant fall: `shrinking`.
  * 3. Growth that stopped: a tail of at least `plateauTailFraction` of the window that does not grow
- *    significantly and is clearly flatter than the whole window (see {@link plateauTail}): `stable`.
+ *    significantly and is clearly flatter than what came before (see {@link flatTailLength}): `stable`.
  * 4. Enough points, a line that fits (R²), steps that rarely fall (monotonic) and growth carried by many steps
  *    (rising, so one start-up jump does not count): `leak`.
  * 5. Otherwise `growing`.
@@ -107,7 +107,12 @@ export function judgeHeapSeries(
   if (!grew && !shrank) return judged('stable', `no significant change (floor ${fmtBytes(floor)})`);
   if (shrank) return judged('shrinking', 'in-use bytes fell significantly');
 
-  const tail = plateauTail(timesMs, values, cfg);
+  const tail = flatTailLength(timesMs, values, {
+    minPoints: cfg.plateauMinPoints,
+    fraction: cfg.plateauTailFraction,
+    minSlopeT: cfg.minSlopeT,
+    sigmas: cfg.plateauSigmas,
+  });
   if (tail > 0) return judged('stable', `grew earlier, flat over the last ${tail} points (plateau)`, true);
   const steady =
     n >= cfg.minPoints &&
@@ -124,39 +129,6 @@ export function judgeHeapSeries(
           ? `falls too often (${Math.round(stats.monotonic * 100)}% monotonic)`
           : `growth concentrated in few steps (${Math.round(stats.rising * 100)}% rising)`;
   return judged('growing', why);
-}
-
-/**
- * Returns the length of the longest flat tail that makes the series a finished warm-up, or 0 if there is none.
- *
- * A candidate tail (at least `plateauMinPoints` points and `plateauTailFraction` of the window, leaving at
- * least two points before it) is flat when its own slope is not significant (t below `minSlopeT`) and the
- * slope of the points before it exceeds the tail's by `plateauSigmas` combined standard errors. A leak keeps
- * its rate, so its head and tail slopes agree however noisy the points are.
- */
-function plateauTail(timesMs: ArrayLike<number>, values: ArrayLike<number>, cfg: HeapVerdictConfig): number {
-  const n = values.length;
-  const minTail = Math.max(cfg.plateauMinPoints, Math.ceil(n * cfg.plateauTailFraction));
-  const t = Array.from(timesMs);
-  const v = Array.from(values);
-  for (let tailLen = n - 2; tailLen >= minTail; tailLen--) {
-    const b = n - tailLen;
-    const tail = linearFit(t.slice(b), v.slice(b));
-    if (tail.slopeT >= cfg.minSlopeT) continue;
-    // The head includes the tail's first point so that a jump right before the tail counts as head growth.
-    const head = linearFit(t.slice(0, b + 1), v.slice(0, b + 1));
-    const gap = head.slopePerMin - tail.slopePerMin;
-    if (!(gap > 0)) continue;
-    const se = Math.hypot(slopeStdErr(head), slopeStdErr(tail));
-    if (gap >= cfg.plateauSigmas * se) return tailLen;
-  }
-  return 0;
-}
-
-function slopeStdErr(fit: { slopePerMin: number; slopeT: number }): number {
-  if (!Number.isFinite(fit.slopeT)) return 0;
-  if (fit.slopeT === 0) return fit.slopePerMin === 0 ? 0 : Infinity;
-  return Math.abs(fit.slopePerMin / fit.slopeT);
 }
 
 function fmtBytes(b: number): string {

@@ -181,3 +181,49 @@ function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new RangeError(`series lengths differ: ${a.length} times, ${b.length} values`);
   return a.length;
 }
+
+/** Parameters of {@link flatTailLength}. */
+export interface FlatTailOptions {
+  /** Fewest points a tail may have. */
+  minPoints: number;
+  /** Smallest fraction of the series a tail must cover. */
+  fraction: number;
+  /** A tail whose slope t statistic reaches this is still growing. */
+  minSlopeT: number;
+  /** The head's slope must exceed the tail's by this many combined standard errors. */
+  sigmas: number;
+}
+
+/**
+ * Returns the length of the longest flat tail that makes the series a finished warm-up, or 0 if there is none.
+ *
+ * A candidate tail (at least `minPoints` points and `fraction` of the series, leaving at least two points before
+ * it) is flat when its own slope is not significant (t below `minSlopeT`) and the slope of the points before it
+ * exceeds the tail's by `sigmas` combined standard errors. A leak keeps its rate, so its head and tail slopes
+ * agree however noisy the points are; a bounded cache or pool that warmed up does not.
+ */
+export function flatTailLength(timesMs: ArrayLike<number>, values: ArrayLike<number>, o: FlatTailOptions): number {
+  const n = checkLengths(timesMs, values);
+  const minTail = Math.max(o.minPoints, Math.ceil(n * o.fraction));
+  const t = Array.from(timesMs);
+  const v = Array.from(values);
+  for (let tailLen = n - 2; tailLen >= minTail; tailLen--) {
+    const b = n - tailLen;
+    const tail = linearFit(t.slice(b), v.slice(b));
+    if (tail.slopeT >= o.minSlopeT) continue;
+    // The head includes the tail's first point so that a jump right before the tail counts as head growth.
+    const head = linearFit(t.slice(0, b + 1), v.slice(0, b + 1));
+    const gap = head.slopePerMin - tail.slopePerMin;
+    if (!(gap > 0)) continue;
+    const se = Math.hypot(slopeStdErr(head), slopeStdErr(tail));
+    if (gap >= o.sigmas * se) return tailLen;
+  }
+  return 0;
+}
+
+/** Standard error of a fitted slope, from its t statistic (0 for exact fits, Infinity when unknown). */
+export function slopeStdErr(fit: Pick<LinearFit, 'slopePerMin' | 'slopeT'>): number {
+  if (!Number.isFinite(fit.slopeT)) return 0;
+  if (fit.slopeT === 0) return fit.slopePerMin === 0 ? 0 : Infinity;
+  return Math.abs(fit.slopePerMin / fit.slopeT);
+}

@@ -8,6 +8,7 @@ import {
   risingFraction,
   seriesStats,
   theilSenSlopePerMin,
+  flatTailLength,
 } from '../../../src/core/leak/stats';
 import { gaussian, seededRandom } from './seededRandom';
 
@@ -160,6 +161,32 @@ describe('leak/stats', () => {
       assert.equal(s.monotonic, 1);
       assert.equal(s.rising, 3 / 4);
       assert.ok(s.slopePerMin > 0 && s.robustSlopePerMin > 0 && s.r2 > 0.7);
+    });
+  });
+
+  describe('flatTailLength', () => {
+    const o = { minPoints: 3, fraction: 0.4, minSlopeT: 3, sigmas: 2 };
+    it('finds the flat tail of a warm-up and none in a line or a late jump', () => {
+      const t = times(12, 2000);
+      // The longest tail that passes may include the last steps of the warm-up (their slope is not significant).
+      assert.ok(flatTailLength(t, [0, 4, 8, 12, 16, 20, 20, 20, 20, 20, 20, 20], o) >= 7);
+      assert.equal(
+        flatTailLength(
+          t,
+          t.map((_, i) => i * 3),
+          o,
+        ),
+        0,
+      );
+      assert.equal(flatTailLength(t, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9], o), 0);
+    });
+    it('accepts a noisy plateau and rejects a noisy line', () => {
+      const rand = seededRandom(11);
+      const t = times(14, 2000);
+      const plateau = t.map((_, i) => Math.min(i, 5) * 10 + gaussian(rand));
+      assert.ok(flatTailLength(t, plateau, o) >= 6);
+      const line = t.map((_, i) => i * 10 + 3 * gaussian(rand));
+      assert.equal(flatTailLength(t, line, o), 0);
     });
   });
 });
