@@ -1,5 +1,6 @@
 import type { HttpGetOptions, HttpResponse } from './httpGet';
-import type { SafeArg } from './remoteCommand';
+import type { RemoteProgram, SafeArg } from './remoteCommand';
+import type { ExecResult } from './sshConnection';
 
 /** Where profiles and cgroup figures come from: a local service, or one behind an SSH host. Same interface for both. */
 export interface AcquisitionTarget {
@@ -14,6 +15,8 @@ export interface AcquisitionTarget {
    * Paths are validated `pathArg`s.
    */
   readFiles(paths: SafeArg[]): Promise<Map<string, string | null>>;
+  /** Runs a fixed program with validated arguments (remotely over SSH exec, locally without any shell). */
+  run(program: RemoteProgram, args: SafeArg[], opts?: { timeoutMs?: number; maxBytes?: number }): Promise<ExecResult>;
   /** Releases the connection. */
   close(): Promise<void>;
 }

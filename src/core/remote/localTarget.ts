@@ -1,11 +1,13 @@
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { AcquisitionTarget } from './acquisitionTarget';
 import { httpGet, type HttpGetOptions, type HttpResponse } from './httpGet';
-import type { SafeArg } from './remoteCommand';
+import type { RemoteProgram, SafeArg } from './remoteCommand';
 import { validateHost, validatePort } from './remoteCommand';
-import { EndpointUnreachableError } from './remoteErrors';
+import { EndpointUnreachableError, RemoteCommandError, RemoteTimeoutError } from './remoteErrors';
+import type { ExecResult } from './sshConnection';
 import { silentLogger, type TraceLogger } from './traceLogger';
 
 /** A service on this machine reached over plain TCP (`http://host:port`); files are read directly. */
@@ -54,6 +56,32 @@ export class LocalTarget implements AcquisitionTarget {
       }),
     );
     return out;
+  }
+
+  /** Runs the program directly with an argument vector (execFile, no shell). */
+  run(
+    program: RemoteProgram,
+    args: SafeArg[],
+    opts: { timeoutMs?: number; maxBytes?: number } = {},
+  ): Promise<ExecResult> {
+    const argv = args.map((a) => a.value);
+    this.log.trace('exec', `${program} ${argv.join(' ')}`);
+    return new Promise((resolve, reject) => {
+      execFile(
+        program,
+        argv,
+        { timeout: opts.timeoutMs ?? 15_000, maxBuffer: opts.maxBytes ?? 4 * 1024 * 1024, encoding: 'buffer' },
+        (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+          if (e && typeof e.code !== 'number') {
+            if (e.killed) reject(new RemoteTimeoutError(`${program} timed out`));
+            else reject(new RemoteCommandError(`cannot run ${program}: ${e.code ?? e.message}`, null, ''));
+            return;
+          }
+          resolve({ code: e ? (e.code as number) : 0, stdout, stderr: stderr.toString('utf8') });
+        },
+      );
+    });
   }
 
   /** Nothing to release. */

@@ -1,7 +1,15 @@
 import type { AcquisitionTarget } from './acquisitionTarget';
 import { httpGet, type HttpGetOptions, type HttpResponse } from './httpGet';
 import { hostPort } from './localTarget';
-import { literalArg, RemoteCommand, type SafeArg, validateHost, validatePort } from './remoteCommand';
+import {
+  literalArg,
+  RemoteCommand,
+  type RemoteProgram,
+  type SafeArg,
+  validateHost,
+  validatePort,
+} from './remoteCommand';
+import type { ExecResult } from './sshConnection';
 import { RemoteCommandError } from './remoteErrors';
 import type { SshSession } from './sshSession';
 import { silentLogger, type TraceLogger } from './traceLogger';
@@ -73,6 +81,19 @@ export class SshTarget implements AcquisitionTarget {
     }
     for (const [p, lines] of acc) out.set(p, `${lines.join('\n')}\n`);
     return out;
+  }
+
+  /** Runs `program 'arg'...` with one SSH exec. */
+  async run(
+    program: RemoteProgram,
+    args: SafeArg[],
+    opts: { timeoutMs?: number; maxBytes?: number } = {},
+  ): Promise<ExecResult> {
+    const conn = await this.session.connection();
+    return conn.exec(RemoteCommand.of(program, args), {
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      maxBytes: opts.maxBytes ?? 4 * 1024 * 1024,
+    });
   }
 
   /** Closes the SSH session. */

@@ -1,0 +1,245 @@
+import type { AcquisitionTarget } from './acquisitionTarget';
+import { pathArg, validatePid } from './remoteCommand';
+import { silentLogger, type TraceLogger } from './traceLogger';
+
+/** Memory figures of the cgroup a process lives in, as one snapshot sees them. */
+export interface CgroupMemory {
+  /** Which hierarchy the memory controller of this process is in; `none` when no figures could be read. */
+  cgroup: 'v1' | 'v2' | 'none';
+  /** The cgroup path from /proc/PID/cgroup, e.g. `/system.slice/docker-abc.scope`. */
+  path: string | null;
+  /** Usage in bytes (`memory.current` / `memory.usage_in_bytes`). */
+  memoryCurrent: number | null;
+  /** Limit in bytes; null when unlimited (`max`, or v1's huge sentinel) or unknown. */
+  memoryMax: number | null;
+  /** `memory.stat` as name → value. */
+  stat: Record<string, number>;
+  /** v2 `memory.events` counters (oom, oom_kill, max, high, ...). */
+  events?: Record<string, number>;
+  /** v1 `memory.failcnt`: times usage hit the limit. */
+  failcnt?: number;
+  /** v1 `memory.oom_control` (oom_kill_disable, under_oom, oom_kill). */
+  oomControl?: Record<string, number>;
+  /** Why `cgroup` is `none`, when it is. */
+  reason?: string;
+}
+
+/** Where a process's memory controller files are. */
+export interface CgroupLayout {
+  version: 'v1' | 'v2';
+  /** cgroup path as named in /proc/PID/cgroup. */
+  path: string;
+  /** Absolute folder of the group's files on the host. */
+  dir: string;
+}
+
+/** The controllers → paths of /proc/PID/cgroup: v1 lines `N:ctrl,ctrl:/path`, the v2 line `0::/path`. */
+export function parseProcCgroup(text: string): { v1: Map<string, string>; v2: string | null } {
+  const v1 = new Map<string, string>();
+  let v2: string | null = null;
+  for (const line of text.split('\n')) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const [, id, ctrls, p] = m;
+    if (id === '0' && ctrls === '') v2 = p ?? '/';
+    else for (const c of (ctrls ?? '').split(',')) if (c) v1.set(c, p ?? '/');
+  }
+  return { v1, v2 };
+}
+
+/** Mount points (and mount roots) of the v1 memory hierarchy and of cgroup2, from /proc/self/mountinfo. */
+export function parseCgroupMounts(mountinfo: string): {
+  memoryV1: { mount: string; root: string } | null;
+  v2: { mount: string; root: string } | null;
+} {
+  let memoryV1: { mount: string; root: string } | null = null;
+  let v2: { mount: string; root: string } | null = null;
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const pre = line.slice(0, sep).split(' ');
+    const post = line.slice(sep + 3).split(' ');
+    const root = unescapeMount(pre[3] ?? '/');
+    const mount = unescapeMount(pre[4] ?? '');
+    const fstype = post[0];
+    const superOpts = (post[2] ?? '').split(',');
+    if (fstype === 'cgroup' && superOpts.includes('memory') && !memoryV1) memoryV1 = { mount, root };
+    if (fstype === 'cgroup2' && !v2) v2 = { mount, root };
+  }
+  return { memoryV1, v2 };
+}
+
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+function joinUnder(mount: { mount: string; root: string }, p: string): string {
+  let rel = p;
+  if (mount.root !== '/' && (rel === mount.root || rel.startsWith(`${mount.root}/`)))
+    rel = rel.slice(mount.root.length);
+  return `${mount.mount.replace(/\/$/, '')}${rel === '/' ? '' : rel}`;
+}
+
+/** Decides v1 or v2 for the memory controller: a v1 `memory` line with a mounted memory hierarchy wins (hybrid hosts). */
+export function cgroupLayout(procCgroup: string, mountinfo: string): CgroupLayout | null {
+  const pc = parseProcCgroup(procCgroup);
+  const mounts = parseCgroupMounts(mountinfo);
+  const v1 = pc.v1.get('memory');
+  if (v1 !== undefined && mounts.memoryV1) return { version: 'v1', path: v1, dir: joinUnder(mounts.memoryV1, v1) };
+  if (pc.v2 !== null && mounts.v2) return { version: 'v2', path: pc.v2, dir: joinUnder(mounts.v2, pc.v2) };
+  return null;
+}
+
+/** The files read per snapshot for a layout. */
+export function cgroupFiles(layout: CgroupLayout): string[] {
+  const names =
+    layout.version === 'v2'
+      ? ['memory.current', 'memory.max', 'memory.stat', 'memory.events']
+      : ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.stat', 'memory.failcnt', 'memory.oom_control'];
+  return names.map((n) => `${layout.dir}/${n}`);
+}
+
+/** Parses `key value` lines (memory.stat, memory.events, memory.oom_control). */
+export function parseKeyValues(text: string | null | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(\S+)\s+(-?\d+)$/.exec(line.trim());
+    if (m?.[1] && m[2] !== undefined) out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+// v1 reports "no limit" as PAGE_COUNTER_MAX pages (9223372036854771712 on 4 KiB pages); anything this big is unlimited.
+const V1_UNLIMITED = 1n << 60n;
+
+/** Parses one number file; `max` and v1's huge sentinel mean unlimited (null). */
+export function parseLimit(text: string | null | undefined): number | null {
+  const t = (text ?? '').trim();
+  if (t === '' || t === 'max' || !/^\d+$/.test(t)) return null;
+  const v = BigInt(t);
+  return v >= V1_UNLIMITED ? null : Number(v);
+}
+
+/** Turns the file contents of one snapshot into figures. */
+export function cgroupFigures(layout: CgroupLayout, files: Map<string, string | null>): CgroupMemory {
+  const get = (n: string): string | null => files.get(`${layout.dir}/${n}`) ?? null;
+  if (layout.version === 'v2') {
+    const current = parseLimit(get('memory.current'));
+    if (current === null) {
+      return {
+        cgroup: 'none',
+        path: layout.path,
+        memoryCurrent: null,
+        memoryMax: null,
+        stat: {},
+        reason: `no memory.current in ${layout.dir} (memory controller not enabled for this v2 group, or the root group)`,
+      };
+    }
+    return {
+      cgroup: 'v2',
+      path: layout.path,
+      memoryCurrent: current,
+      memoryMax: parseLimit(get('memory.max')),
+      stat: parseKeyValues(get('memory.stat')),
+      events: parseKeyValues(get('memory.events')),
+    };
+  }
+  const usage = parseLimit(get('memory.usage_in_bytes'));
+  if (usage === null) {
+    return {
+      cgroup: 'none',
+      path: layout.path,
+      memoryCurrent: null,
+      memoryMax: null,
+      stat: {},
+      reason: `cannot read ${layout.dir}/memory.usage_in_bytes`,
+    };
+  }
+  const failcnt = parseLimit(get('memory.failcnt'));
+  return {
+    cgroup: 'v1',
+    path: layout.path,
+    memoryCurrent: usage,
+    memoryMax: parseLimit(get('memory.limit_in_bytes')),
+    stat: parseKeyValues(get('memory.stat')),
+    ...(failcnt !== null ? { failcnt } : {}),
+    oomControl: parseKeyValues(get('memory.oom_control')),
+  };
+}
+
+/**
+ * Reads the cgroup memory figures of one PID through a target: the layout is resolved once (from /proc/PID/cgroup
+ * and the host's mountinfo), then every `read()` is ONE `readFiles` (remotely one exec) of /proc/PID/cgroup plus the
+ * group's memory files, so a process that moved to another group is noticed.
+ */
+export class CgroupMemoryReader {
+  private layout: CgroupLayout | null | undefined;
+  private readonly pid: number;
+
+  constructor(
+    private readonly target: AcquisitionTarget,
+    pid: number | string,
+    private readonly log: TraceLogger = silentLogger,
+  ) {
+    this.pid = validatePid(pid);
+  }
+
+  private procCgroup(): string {
+    return `/proc/${this.pid}/cgroup`;
+  }
+
+  private async resolve(): Promise<CgroupLayout | null> {
+    const files = await this.target.readFiles([pathArg(this.procCgroup()), pathArg('/proc/self/mountinfo')]);
+    const pc = files.get(this.procCgroup()) ?? null;
+    const mi = files.get('/proc/self/mountinfo') ?? null;
+    if (pc === null || mi === null) return null;
+    const l = cgroupLayout(pc, mi);
+    this.log.trace('cgroup', `pid ${this.pid}: ${l ? `${l.version} ${l.dir}` : 'no memory cgroup'}`);
+    return l;
+  }
+
+  /** One snapshot of the figures; never throws for a missing process or group (figures become `none` with a reason). */
+  async read(): Promise<CgroupMemory> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (this.layout === undefined) this.layout = await this.resolve();
+      const layout = this.layout;
+      if (layout === null) {
+        this.layout = undefined;
+        return {
+          cgroup: 'none',
+          path: null,
+          memoryCurrent: null,
+          memoryMax: null,
+          stat: {},
+          reason: `no readable memory cgroup for PID ${this.pid}`,
+        };
+      }
+      const files = await this.target.readFiles([pathArg(this.procCgroup()), ...cgroupFiles(layout).map(pathArg)]);
+      const pc = files.get(this.procCgroup()) ?? null;
+      if (pc === null) {
+        this.layout = undefined;
+        return {
+          cgroup: 'none',
+          path: null,
+          memoryCurrent: null,
+          memoryMax: null,
+          stat: {},
+          reason: `process ${this.pid} is gone`,
+        };
+      }
+      const pcs = parseProcCgroup(pc);
+      const now = layout.version === 'v1' ? pcs.v1.get('memory') : pcs.v2;
+      if (now === layout.path) return cgroupFigures(layout, files);
+      this.log.trace('cgroup', `pid ${this.pid} moved from ${layout.path} to ${now ?? '?'}; re-resolving`);
+      this.layout = undefined;
+    }
+    return {
+      cgroup: 'none',
+      path: null,
+      memoryCurrent: null,
+      memoryMax: null,
+      stat: {},
+      reason: `PID ${this.pid} keeps changing cgroup`,
+    };
+  }
+}
