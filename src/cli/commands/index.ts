@@ -1,4 +1,6 @@
 import type { CliCommand } from '../cliCommand';
+import { diffCommand } from './diff';
+import { topCommand } from './top';
 
 /** Every `leakhunt` sub-command, in the order `leakhunt --help` lists them. Each lives in its own file here. */
-export const commands: CliCommand[] = [];
+export const commands: CliCommand[] = [topCommand, diffCommand];

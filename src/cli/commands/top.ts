@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { removeUninteresting } from '../../core/pprof/prune';
+import { topReport } from '../../core/pprof/topReport';
+import type { CliCommand, CliIO } from '../cliCommand';
+import { CliUsageError } from '../cliCommand';
+import { readProfileFile } from '../profileFile';
+import { formatTopText } from '../topReportText';
+
+/** Options shared by `top` and `diff`. */
+export const reportOptions = {
+  'sample-index': { type: 'string' },
+  by: { type: 'string', default: 'function' },
+  format: { type: 'string', default: 'text' },
+} as const;
+
+/** Parses argv for `top`/`diff`, validating the option values; throws {@link CliUsageError}. */
+export function parseReportArgs(
+  argv: string[],
+  positionals: number,
+): { files: string[]; sampleIndex: string | undefined; by: 'function' | 'line'; format: 'text' | 'json' } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: reportOptions, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliUsageError((e as Error).message);
+  }
+  const { values, positionals: files } = parsed;
+  if (files.length !== positionals) {
+    throw new CliUsageError(`expected ${positionals} profile file${positionals > 1 ? 's' : ''}, got ${files.length}`);
+  }
+  const by = values.by;
+  if (by !== 'function' && by !== 'line')
+    throw new CliUsageError(`--by must be function or line, not ${JSON.stringify(by)}`);
+  const format = values.format;
+  if (format !== 'text' && format !== 'json') {
+    throw new CliUsageError(`--format must be text or json, not ${JSON.stringify(format)}`);
+  }
+  return { files, sampleIndex: values['sample-index'], by, format };
+}
+
+/** `leakhunt top FILE`: per-function (or per-line) flat and cum of one profile, as `go tool pprof -top` computes them. */
+export const topCommand: CliCommand = {
+  name: 'top',
+  summary: 'per-function flat/cum of a profile, like go tool pprof -top',
+  usage: [
+    'leakhunt top FILE [--sample-index NAME|N] [--by function|line] [--format text|json]',
+    '',
+    'FILE: profile.proto (gzipped or not), goroutine debug=1/debug=2 text, or heap debug=1 text.',
+    '--sample-index  sample type name or index (default: the default_sample_type, else the last type)',
+    '--by            function (default) or line',
+    '--format        text (default, a pprof-like table) or json:',
+    '                {"sampleIndex","unit","total","functions":[{"name","file","flat","cum"[,"line"]}]}',
+  ].join('\n'),
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { files, sampleIndex, by, format } = parseReportArgs(argv, 1);
+    const file = files[0]!;
+    const { profile } = readProfileFile(file, io.cwd);
+    // go tool pprof's pipeline: drop_frames pruning, then the report (aggregate applies pprof's display names).
+    const report = topReport(removeUninteresting(profile), { sampleIndex, by });
+    io.stdout.write(format === 'json' ? `${JSON.stringify(report)}\n` : formatTopText(report, `File: ${file}`));
+    return 0;
+  },
+};
