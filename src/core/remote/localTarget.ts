@@ -72,13 +72,14 @@ export class LocalTarget implements AcquisitionTarget {
         argv,
         { timeout: opts.timeoutMs ?? 15_000, maxBuffer: opts.maxBytes ?? 4 * 1024 * 1024, encoding: 'buffer' },
         (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
-          if (e && typeof e.code !== 'number') {
-            if (e.killed) reject(new RemoteTimeoutError(`${program} timed out`));
-            else reject(new RemoteCommandError(`cannot run ${program}: ${e.code ?? e.message}`, null, ''));
+          const e = err as { killed?: boolean; code?: unknown; message: string } | null;
+          const code = e ? e.code : 0;
+          if (typeof code !== 'number') {
+            if (e?.killed) reject(new RemoteTimeoutError(`${program} timed out`));
+            else reject(new RemoteCommandError(`cannot run ${program}: ${String(code ?? e?.message)}`, null, ''));
             return;
           }
-          resolve({ code: e ? (e.code as number) : 0, stdout, stderr: stderr.toString('utf8') });
+          resolve({ code, stdout, stderr: stderr.toString('utf8') });
         },
       );
     });
