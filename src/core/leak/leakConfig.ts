@@ -87,8 +87,11 @@ export interface ContainerConfig {
   earlyWarningRssBytesPerSec: number;
   /** ...while `inactive_file` shrinks by less than this (bytes per second): page cache is not giving way. Default 5 MB/s. */
   earlyWarningInactiveFileBytesPerSec: number;
-  /** The cgroup growing faster than this (bytes/min) while the Go heap is flat raises the "not the Go heap" warning. Default 1 MiB/min. */
-  nonHeapGrowthBytesPerMin: number;
+  /**
+   * The cgroup counts as growing (for the OOM ETA and the "not the Go heap" warning) when `memory.current`
+   * rises faster than this, bytes per minute, with a significant slope. Default 1 MiB/min.
+   */
+  minGrowthBytesPerMin: number;
   /** The Go heap counts as flat when it grows by less than this fraction of the cgroup growth. Default 0.25. */
   nonHeapHeapShare: number;
 }
@@ -166,7 +169,7 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
     watermarkRatio: 0.9,
     earlyWarningRssBytesPerSec: 80e6,
     earlyWarningInactiveFileBytesPerSec: 5e6,
-    nonHeapGrowthBytesPerMin: 1024 * 1024,
+    minGrowthBytesPerMin: 1024 * 1024,
     nonHeapHeapShare: 0.25,
   },
   sli: { allocBytesPerSec: 50e6, liveObjects: 2e6, heapInuseRatio: 0.6 },
@@ -234,7 +237,7 @@ function validate(c: LeakConfig): void {
     ['goroutines.minSlopePerMin', c.goroutines.minSlopePerMin],
     ['container.earlyWarningRssBytesPerSec', c.container.earlyWarningRssBytesPerSec],
     ['container.earlyWarningInactiveFileBytesPerSec', c.container.earlyWarningInactiveFileBytesPerSec],
-    ['container.nonHeapGrowthBytesPerMin', c.container.nonHeapGrowthBytesPerMin],
+    ['container.minGrowthBytesPerMin', c.container.minGrowthBytesPerMin],
     ['sli.allocBytesPerSec', c.sli.allocBytesPerSec],
     ['sli.liveObjects', c.sli.liveObjects],
   ];
