@@ -94,6 +94,8 @@ class ProfileDecoder {
   // Results of the slow 64-bit varint path.
   private lo = 0;
   private hi = 0;
+  private readonly labelCache = new Map<number, Map<number, Map<number, Label>>>();
+  private readonly singleLabels = new Map<Label, Label[]>();
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
@@ -235,7 +237,7 @@ class ProfileDecoder {
     const values = new Float64Array(count * numTypes);
     const stackStart = new Uint32Array(count + 1);
     // Location ids take at least one byte each, usually two or three, so a third of the bytes is a close first guess.
-    let locIndex = new Uint32Array(Math.max(16, Math.ceil(bytes / 3)));
+    let locIndex: Uint32Array = new Uint32Array(Math.max(16, Math.ceil(bytes / 3)));
     let nLoc = 0;
     const labels: (Label[] | undefined)[] = new Array<Label[] | undefined>(count);
     const dense = locIds.dense;
@@ -253,35 +255,56 @@ class ProfileDecoder {
       stackStart[i] = nLoc;
       const vBase = i * numTypes;
       let nv = 0;
+      let firstLabel: Label | undefined;
+      let moreLabels: Label[] | undefined;
       while (this.pos < sEnd) {
         const fAt = this.pos;
         const ftag = this.uint32(sEnd);
-        if (ftag === 0x0a || ftag === 0x08) {
-          // location_id: packed (the norm) or one unpacked value.
-          // pEnd -1 makes the loop below run once for an unpacked value.
-          const pEnd = ftag === 0x0a ? this.lengthPrefix(sEnd) : -1;
-          const stop = ftag === 0x0a ? pEnd : sEnd;
-          do {
-            if (nLoc === locIndex.length) {
-              const grown = new Uint32Array(locIndex.length * 2);
-              grown.set(locIndex);
-              locIndex = grown;
+        if (ftag === 0x0a) {
+          // Packed location ids, the hot loop: varints of up to three bytes decoded inline.
+          const pEnd = this.lengthPrefix(sEnd);
+          let pos = this.pos;
+          if (nLoc + (pEnd - pos) > locIndex.length) locIndex = grow(locIndex, nLoc + (pEnd - pos));
+          while (pos < pEnd) {
+            const idAt = pos;
+            let b = buf[pos++]!;
+            let id = b & 0x7f;
+            if (b >= 0x80) {
+              if (pos >= pEnd) this.fail('truncated varint', pos);
+              b = buf[pos++]!;
+              id |= (b & 0x7f) << 7;
+              if (b >= 0x80) {
+                if (pos >= pEnd) this.fail('truncated varint', pos);
+                b = buf[pos++]!;
+                id |= (b & 0x7f) << 14;
+                if (b >= 0x80) {
+                  this.pos = idAt;
+                  id = this.uint64(pEnd, 'Sample.location_id');
+                  pos = this.pos;
+                }
+              }
             }
-            const idAt = this.pos;
-            const id = this.uint64(stop, 'Sample.location_id');
-            let idx: number;
-            if (id < denseLen) idx = dense[id]!;
-            else idx = locIds.sparse?.get(id) ?? -1;
-            if (idx < 0) {
-              throw new ProfileFormatError(`sample ${i} references missing location id ${id} at byte ${idAt}`, idAt);
-            }
+            const idx = id < denseLen ? dense[id]! : (locIds.sparse?.get(id) ?? -1);
+            if (idx < 0) this.missingLocation(i, id, idAt);
             locIndex[nLoc++] = idx;
-          } while (this.pos < pEnd);
+          }
+          this.pos = pos;
+        } else if (ftag === 0x08) {
+          const idAt = this.pos;
+          const id = this.uint64(sEnd, 'Sample.location_id');
+          const idx = id < denseLen ? dense[id]! : (locIds.sparse?.get(id) ?? -1);
+          if (idx < 0) this.missingLocation(i, id, idAt);
+          if (nLoc === locIndex.length) locIndex = grow(locIndex, nLoc + 1);
+          locIndex[nLoc++] = idx;
         } else if (ftag === 0x12 || ftag === 0x10) {
+          // Values: packed (the norm) or one unpacked value; pEnd -1 makes the loop run once for the latter.
           const pEnd = ftag === 0x12 ? this.lengthPrefix(sEnd) : -1;
           const stop = ftag === 0x12 ? pEnd : sEnd;
           do {
-            const v = this.int64(stop, 'Sample.value');
+            const b = buf[this.pos]!;
+            let v: number;
+            if (b < 0x80 && this.pos < stop) v = buf[this.pos++]!;
+            else v = this.int64(stop, 'Sample.value');
             if (nv >= numTypes) {
               throw new ProfileFormatError(
                 `sample ${i} has more values than the ${numTypes} sample types at byte ${fAt}`,
@@ -294,13 +317,16 @@ class ProfileDecoder {
           const lEnd = this.lengthPrefix(sEnd);
           const l = this.label(this.pos, lEnd, i);
           this.pos = lEnd;
-          if (l) (labels[i] ??= []).push(l);
+          if (firstLabel === undefined) firstLabel = l;
+          else (moreLabels ??= [firstLabel]).push(l);
         } else {
           const f = ftag >>> 3;
           if (f >= 1 && f <= 3) this.wireTypeError(`Sample field ${f}`, ftag & 7, fAt);
           this.skip(ftag & 7, sEnd, fAt);
         }
       }
+      if (moreLabels) labels[i] = moreLabels;
+      else if (firstLabel) labels[i] = this.singleLabel(firstLabel);
       if (nv !== numTypes) {
         throw new ProfileFormatError(`sample ${i} has ${nv} values but there are ${numTypes} sample types`, at);
       }
@@ -312,7 +338,11 @@ class ProfileDecoder {
     return { count, values, stackStart, locIndex: finalLoc, labels };
   }
 
-  private label(start: number, end: number, sample: number): Label | undefined {
+  /**
+   * Decodes a label, returning one shared object per distinct (key, str, num, unit): heap profiles carry a
+   * `bytes` label on every sample, and one object each would dominate decode time and memory.
+   */
+  private label(start: number, end: number, sample: number): Label {
     this.pos = start;
     let keyX = 0;
     let strX = 0;
@@ -331,14 +361,37 @@ class ProfileDecoder {
         else unitX = v;
       } else this.skip(tag & 7, end, at);
     }
-    const what = `sample ${sample} label`;
-    const l: Label = { key: this.str(keyX, `${what} key`, start) };
-    if (strX !== 0) l.str = this.str(strX, `${what} str`, start);
-    else {
-      l.num = num;
-      if (unitX !== 0) l.numUnit = this.str(unitX, `${what} num_unit`, start);
+    // pprof reads a label as a string label when str is set, else as a number with an optional unit.
+    const isStr = strX !== 0;
+    const inner = isStr ? -1 - strX : unitX;
+    const value = isStr ? 0 : num;
+    let byKey = this.labelCache.get(keyX);
+    if (!byKey) this.labelCache.set(keyX, (byKey = new Map()));
+    let byInner = byKey.get(inner);
+    if (!byInner) byKey.set(inner, (byInner = new Map()));
+    let l = byInner.get(value);
+    if (!l) {
+      const what = `sample ${sample} label`;
+      l = { key: this.str(keyX, `${what} key`, start) };
+      if (isStr) l.str = this.str(strX, `${what} str`, start);
+      else {
+        l.num = num;
+        if (unitX !== 0) l.numUnit = this.str(unitX, `${what} num_unit`, start);
+      }
+      byInner.set(value, l);
     }
     return l;
+  }
+
+  /** A shared one-element label list per distinct label (label lists are never mutated by the pprof operations). */
+  private singleLabel(l: Label): Label[] {
+    let a = this.singleLabels.get(l);
+    if (!a) this.singleLabels.set(l, (a = [l]));
+    return a;
+  }
+
+  private missingLocation(sample: number, id: number, at: number): never {
+    throw new ProfileFormatError(`sample ${sample} references missing location id ${id} at byte ${at}`, at);
   }
 
   // ---- the small tables ----
@@ -708,6 +761,12 @@ class ProfileDecoder {
     this.lo = lo;
     this.hi = hi;
   }
+}
+
+function grow(a: Uint32Array, need: number): Uint32Array {
+  const g = new Uint32Array(Math.max(need, a.length * 2));
+  g.set(a);
+  return g;
 }
 
 /** Maps location ids to indexes in `Profile.locations`: a dense table for the usual small ids, a Map otherwise. */
