@@ -1,0 +1,179 @@
+import { decodeProfile } from '../pprof/decodeProfile';
+import { parseMemStats } from '../pprof/heapText';
+import type { Profile } from '../pprof/profileModel';
+import type { AcquisitionTarget } from '../remote/acquisitionTarget';
+import type { CgroupMemoryReader } from '../remote/cgroupMemory';
+import { decodedBody, type HttpGetOptions } from '../remote/httpGet';
+import { DEFAULT_PPROF_PREFIX, fetchProfile, PPROF_ENDPOINTS, type ProfileKind } from '../remote/pprofEndpoints';
+import { RemoteError } from '../remote/remoteErrors';
+import { silentLogger, type TraceLogger } from '../remote/traceLogger';
+import type { MemStatsFigures, SnapshotEntry, SnapshotGap } from './seriesIndex';
+import type { SnapshotSeries } from './snapshotSeries';
+
+/** The kinds a snapshot collects by default, in fetch order (heap first: it is what the series is about). */
+export const SNAPSHOT_KINDS: ProfileKind[] = [
+  'heap',
+  'goroutine',
+  'goroutine-debug2',
+  'goroutineleak',
+  'heap-debug1',
+  'vars',
+];
+
+/** What and how to collect per snapshot. */
+export interface SnapshotPlan {
+  target: AcquisitionTarget;
+  /** pprof mount point, default `/debug/pprof`. */
+  prefix?: string;
+  kinds?: ProfileKind[];
+  /** Reader of the target PID's cgroup memory, when a PID is known. */
+  cgroup?: CgroupMemoryReader;
+  http?: HttpGetOptions;
+  logger?: TraceLogger;
+  now?: () => number;
+}
+
+/** Errors after which the remaining fetches of this snapshot are skipped (the connection or endpoint is gone). */
+function stopsSnapshot(e: unknown): boolean {
+  if (!(e instanceof RemoteError)) return false;
+  return [
+    'connection-lost',
+    'unreachable',
+    'endpoint-unreachable',
+    'timeout',
+    'host-key-mismatch',
+    'host-key-unknown',
+    'host-key-revoked',
+    'auth',
+  ].includes(e.kind);
+}
+
+function gapOf(what: SnapshotGap['what'], e: unknown): SnapshotGap {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { what, reason: err.message, error: err.name };
+}
+
+function total(p: Profile, type: string): number | undefined {
+  const idx = p.sampleTypes.findIndex((t) => t.type === type);
+  if (idx < 0) return undefined;
+  const n = p.sampleTypes.length;
+  let sum = 0;
+  for (let i = 0; i < p.samples.count; i++) sum += p.samples.values[i * n + idx] ?? 0;
+  return sum;
+}
+
+const MEMSTATS_KEYS = [
+  'HeapAlloc',
+  'HeapInuse',
+  'HeapIdle',
+  'HeapReleased',
+  'HeapSys',
+  'HeapObjects',
+  'Sys',
+  'StackInuse',
+  'TotalAlloc',
+  'Mallocs',
+  'Frees',
+  'NumGC',
+] as const;
+
+/** Extracts the MemStats block of a heap `debug=1` text into plain numbers. */
+export function memStatsFromHeapText(text: string): MemStatsFigures | undefined {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.trim() === '# runtime.MemStats');
+  if (start < 0) return undefined;
+  const ms = parseMemStats(lines.slice(start + 1));
+  const out: MemStatsFigures = {};
+  for (const k of MEMSTATS_KEYS) {
+    const v = ms[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Collects one snapshot into the series: fetches each kind in turn, writes each body as served, validates proto
+ * bodies by decoding them (and keeps a few totals), reads cgroup figures, then appends the entry. A failed fetch becomes
+ * a gap with its reason; a dropped connection or unreachable endpoint skips the rest of this snapshot. Refusals that
+ * need the user (host key, authentication) are rethrown after the entry is recorded, so the caller can stop.
+ */
+export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan): Promise<SnapshotEntry> {
+  const log = plan.logger ?? silentLogger;
+  const now = plan.now ?? Date.now;
+  const seq = series.nextSeq;
+  const takenAtMs = now();
+  const entry: SnapshotEntry = {
+    seq,
+    takenAtMs,
+    startedAt: new Date(takenAtMs).toISOString(),
+    finishedAt: '',
+    status: 'ok',
+    files: {},
+    sha256: {},
+    notAvailable: [],
+    gaps: [],
+    summary: {},
+  };
+  let fatal: unknown;
+  let skipReason: unknown;
+  for (const kind of plan.kinds ?? SNAPSHOT_KINDS) {
+    if (skipReason !== undefined) {
+      entry.gaps.push({ ...gapOf(kind, skipReason), reason: `skipped: ${(skipReason as Error).message}` });
+      continue;
+    }
+    try {
+      const out = await fetchProfile(plan.target, kind, plan.prefix ?? DEFAULT_PPROF_PREFIX, plan.http);
+      if (out.status === 'not-available') {
+        entry.notAvailable.push(kind);
+        continue;
+      }
+      const spec = PPROF_ENDPOINTS[kind];
+      // Proto profiles are stored exactly as served (Go gzips them itself); text is stored decoded.
+      const body = spec.proto
+        ? out.body
+        : decodedBody({ status: 200, contentType: '', contentEncoding: out.contentEncoding, body: out.body });
+      if (spec.proto) {
+        const p = decodeProfile(body);
+        if (kind === 'heap') {
+          const s = total(p, 'inuse_space');
+          const o = total(p, 'inuse_objects');
+          if (s !== undefined) entry.summary.heapInuseBytes = s;
+          if (o !== undefined) entry.summary.heapInuseObjects = o;
+        } else if (kind === 'goroutine') {
+          const g = total(p, 'goroutine');
+          if (g !== undefined) entry.summary.goroutines = g;
+        } else if (kind === 'goroutineleak') {
+          const g = total(p, 'goroutineleak') ?? total(p, 'goroutine');
+          if (g !== undefined) entry.summary.leakedGoroutines = g;
+        }
+      }
+      if (kind === 'heap-debug1') {
+        const ms = memStatsFromHeapText(body.toString('utf8'));
+        if (ms) entry.memStats = ms;
+      }
+      const w = await series.writeProfile(seq, kind, body);
+      entry.files[kind] = w.file;
+      entry.sha256[kind] = w.sha256;
+    } catch (e) {
+      log.trace('series', `snapshot ${seq}: ${kind} failed: ${(e as Error).message}`);
+      entry.gaps.push(gapOf(kind, e));
+      if (stopsSnapshot(e)) skipReason = e;
+      if (e instanceof RemoteError && !e.transient) fatal = e;
+    }
+  }
+  if (plan.cgroup && skipReason === undefined) {
+    try {
+      entry.cgroup = await plan.cgroup.read();
+    } catch (e) {
+      entry.gaps.push(gapOf('cgroup', e));
+    }
+  } else if (plan.cgroup) {
+    entry.gaps.push({ ...gapOf('cgroup', skipReason), reason: `skipped: ${(skipReason as Error).message}` });
+  }
+  entry.finishedAt = new Date(now()).toISOString();
+  const fetched = Object.keys(entry.files).length;
+  entry.status = fetched === 0 ? 'gap' : entry.gaps.length > 0 || entry.files.heap === undefined ? 'partial' : 'ok';
+  await series.append(entry);
+  if (fatal !== undefined) throw fatal;
+  return entry;
+}

@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { LocalTarget } from '../../../src/core/remote/localTarget';
+import { collectSnapshot } from '../../../src/core/series/collectSnapshot';
+import { runSeries } from '../../../src/core/series/runSeries';
+import { SnapshotSeries } from '../../../src/core/series/snapshotSeries';
+import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
+
+const execFileP = promisify(execFile);
+
+describe('snapshot collection from the real demo service', function () {
+  this.timeout(120000);
+  let demo: EcuDemo;
+  let leaky: EcuDemo;
+  let dir: string;
+  before(async () => {
+    [demo, leaky] = await Promise.all([
+      startEcuDemo(),
+      startEcuDemo({ env: { GOEXPERIMENT: 'goroutineleakprofile' } }),
+    ]);
+  });
+  after(async () => {
+    await demo?.stop();
+    await leaky?.stop();
+  });
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lh-collect-'));
+  });
+  afterEach(async () => fs.rm(dir, { recursive: true, force: true }));
+
+  const target = (d: EcuDemo): LocalTarget => new LocalTarget('127.0.0.1', Number(d.addr.split(':')[1]));
+
+  it('stores heap/goroutine protos readable by go tool pprof, debug=2 text, MemStats, and goroutineleak as not available', async () => {
+    const series = await SnapshotSeries.open(dir, { target: demo.url });
+    const res = await runSeries(() => collectSnapshot(series, { target: target(demo) }), { intervalMs: 300, count: 2 });
+    assert.equal(res.stoppedBy, 'count');
+    const [a, b] = series.snapshots;
+    assert.ok(a && b);
+    assert.equal(a.status, 'ok');
+    // The demo does not import expvar, so /debug/vars is a 404 and must be "not available", not a gap.
+    const varsStatus = (await fetch(`${demo.url}/debug/vars`)).status;
+    assert.equal(varsStatus, 404);
+    assert.deepEqual(a.notAvailable, ['goroutineleak', 'vars']);
+    assert.deepEqual(a.gaps, []);
+    assert.deepEqual(Object.keys(a.files).sort(), ['goroutine', 'goroutine-debug2', 'heap', 'heap-debug1']);
+    assert.ok((a.summary.goroutines ?? 0) > 1);
+    assert.ok((a.memStats?.HeapAlloc ?? 0) > 0);
+    assert.ok(b.takenAtMs - a.takenAtMs >= 250);
+    const heap = series.filePath(b, 'heap') ?? '';
+    const raw = await fs.readFile(heap);
+    assert.equal(raw[0], 0x1f, 'stored as served (gzip)');
+    const top = await execFileP('go', ['tool', 'pprof', '-top', '-sample_index=inuse_space', heap], {
+      maxBuffer: 1 << 24,
+    });
+    assert.match(top.stdout, /Type: inuse_space/);
+    const base = await execFileP('go', [
+      'tool',
+      'pprof',
+      '-top',
+      '-base',
+      series.filePath(a, 'goroutine') ?? '',
+      series.filePath(b, 'goroutine') ?? '',
+    ]);
+    assert.match(base.stdout, /Type: goroutine/);
+    assert.match(await fs.readFile(series.filePath(a, 'goroutine-debug2') ?? '', 'utf8'), /^goroutine \d+ \[/);
+    assert.deepEqual(await series.verify(), []);
+    await series.close();
+  });
+
+  it('fetches goroutineleak from a GOEXPERIMENT=goroutineleakprofile build and honours the prefix', async () => {
+    const series = await SnapshotSeries.open(dir, { target: leaky.url });
+    const e = await collectSnapshot(series, { target: target(leaky), kinds: ['goroutineleak'] });
+    assert.deepEqual(e.notAvailable, []);
+    assert.ok(e.files.goroutineleak);
+    assert.equal(typeof e.summary.leakedGoroutines, 'number');
+    const wrong = await collectSnapshot(series, { target: target(leaky), prefix: '/internal/pprof', kinds: ['heap'] });
+    assert.equal(wrong.status, 'gap');
+    assert.match(wrong.gaps[0]?.reason ?? '', /HTTP 404 for \/internal\/pprof\/heap/);
+    await series.close();
+  });
+
+  it('records an endpoint that is down as a gap and goes on', async () => {
+    const series = await SnapshotSeries.open(dir, { target: 'down' });
+    const e = await collectSnapshot(series, { target: new LocalTarget('127.0.0.1', 1) });
+    assert.equal(e.status, 'gap');
+    assert.equal(e.gaps[0]?.error, 'EndpointUnreachableError');
+    assert.match(e.gaps[1]?.reason ?? '', /^skipped: /);
+    const ok = await collectSnapshot(series, { target: target(demo), kinds: ['heap'] });
+    assert.equal(ok.seq, 2);
+    assert.equal(ok.status, 'ok');
+    await series.close();
+  });
+});
