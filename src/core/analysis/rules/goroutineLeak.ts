@@ -28,14 +28,15 @@ export const goroutineLeak: Rule = {
     '`ctx.Done()` or done-channel case that returns is missing; or a `for range ch` over a channel made in the ' +
     'enclosing function that nothing closes and that is not handed to other code. Each such goroutine, and everything ' +
     'it references, lives until the process ends; started per connection or per request, it is a leak. Goroutines ' +
-    'started from `main` or `init` are meant to live for the whole process and are not reported. (2) A send on an ' +
+    'started from `main`, `init` or a `sync.Once`, and loops that only receive from package-level channels, serve ' +
+    'the whole process and are not reported. (2) A send on an ' +
     'unbuffered channel made in the enclosing function, from a goroutine, when the receiving side is a `select` with ' +
     'a timeout, `ctx.Done()` or other case that returns (or moves on) without receiving: after the timeout nobody ' +
     'will ever receive, and the sender blocks forever (the "communication deadlock" shape from GoKer). Give the ' +
     'channel a buffer of one, or make the sender select on the same cancellation.',
-  trigger: /\bgo\s+(?:func\b|[A-Za-z_])/,
+  trigger: /^[ \t]*go[ \t]+(?:func\b|[A-Za-z_][\w.]*[ \t]*[([])/m,
   checkFile(file, pkg, report) {
-    for (const g of captureAll(file.root, GO, 'go')) {
+    for (const g of captureAll(file.root, GO, 'go', { re: /^[ \t]*go\b/gm, text: file.text })) {
       const call = g.namedChildren.find((c) => c?.type === 'call_expression');
       if (!call) continue;
       const body = goroutineBody(call, file, pkg);
@@ -95,12 +96,12 @@ function isProcessLifetime(outer: Node, g: Node): boolean {
 
 /** Why a loop inside a goroutine body can never end, or undefined when it can. */
 function foreverLoop(loop: Node, body: Node, outer: Node, file: FileContext): string | undefined {
-  if (loopHasWayOut(loop)) return undefined;
   if (isInfiniteFor(loop)) {
     const blocking = ownDescendants(body, ['select_statement', 'unary_expression'], loop).find((n) =>
       n.type === 'select_statement' ? !selectHasDefault(n) : isReceive(n) && !insideSelectCase(n),
     );
-    if (!blocking) return undefined;
+    if (!blocking || loopHasWayOut(loop)) return undefined;
+    if (onlyPackageChannels(loop, body, file)) return undefined;
     return blocking.type === 'select_statement'
       ? 'its for-select loop has no ctx.Done()/done case that returns, and no break or return'
       : 'its receive loop has no return or break';
@@ -109,7 +110,7 @@ function foreverLoop(loop: Node, body: Node, outer: Node, file: FileContext): st
   const ch = range?.childForFieldName('right');
   if (!ch || unparen(ch).type !== 'identifier') return undefined;
   const decl = file.scopes.resolve(unparen(ch));
-  if (!decl || !isUnclosedLocalChannel(decl, outer, body, file)) return undefined;
+  if (!decl || !isUnclosedLocalChannel(decl, outer, body, file) || loopHasWayOut(loop)) return undefined;
   return `it ranges over channel '${decl.name}', which is never closed`;
 }
 
@@ -186,6 +187,8 @@ function abandonedSends(g: Node, lit: Node, outer: Node, file: FileContext, repo
     if (send.parent?.type === 'communication_case') continue;
     const chNode = send.childForFieldName('channel');
     if (!chNode || unparen(chNode).type !== 'identifier') continue;
+    // Cheap text check first: the channel must be made in the enclosing function.
+    if (!new RegExp(`\\b${unparen(chNode).text}\\s*:?=\\s*make\\(\\s*chan\\b`).test(outer.text)) continue;
     const decl = file.scopes.resolve(unparen(chNode));
     if (!decl || decl.owner?.id !== outer.id || decl.fromRange || !decl.value) continue;
     const make = unparen(decl.value);
@@ -277,4 +280,19 @@ function packageName(root: Node): string | undefined {
   return kids(root)
     .find((c) => c.type === 'package_clause')
     ?.namedChildren.find((c) => c?.type === 'package_identifier')?.text;
+}
+
+/**
+ * Whether every blocking receive in the loop is on a package-level channel: such a goroutine serves the whole process
+ * (one per process, like the runtime's signal-mask thread), not one request or connection.
+ */
+function onlyPackageChannels(loop: Node, body: Node, file: FileContext): boolean {
+  const chans = ownDescendants(body, 'unary_expression', loop)
+    .filter(isReceive)
+    .map((r) => r.childForFieldName('operand'));
+  if (chans.length === 0) return false;
+  return chans.every((c) => {
+    if (!c || unparen(c).type !== 'identifier') return false;
+    return file.scopes.resolve(unparen(c))?.kind === 'package';
+  });
 }

@@ -23,7 +23,7 @@ export const lostCancel: Rule = {
     'on some paths but not others is not reported (vet does that), and any use at all counts as handled.',
   trigger: /context\.With(?:Cancel|Timeout|Deadline)/,
   checkFile(file, _pkg, report) {
-    for (const call of captureAll(file.root, WITH_CALLS, 'call')) {
+    for (const call of captureAll(file.root, WITH_CALLS, 'call', { re: /context\.With/g, text: file.text })) {
       const list = call.parent;
       const stmt = list?.type === 'expression_list' ? list.parent : null;
       if (!stmt || !['short_var_declaration', 'assignment_statement', 'var_spec'].includes(stmt.type)) continue;

@@ -20,7 +20,7 @@ const POOL_LITERALS = `
   body: (literal_value (keyed_element
     key: (literal_element (identifier) @key)
     value: (literal_element (func_literal) @new)))
-  (#eq? @pkg "sync") (#eq? @ty "Pool") (#eq? @key "New"))
+  (#eq? @pkg "sync") (#eq? @ty "Pool") (#eq? @key "New")) @pool
 `;
 const NEW_ASSIGN = `
 (assignment_statement
@@ -45,9 +45,16 @@ export const poolMisuse: Rule = {
   trigger: /sync\.Pool|\.Put\(/,
   checkFile(file, pkg, report) {
     if (/sync\.Pool/.test(file.text)) {
-      for (const lit of captureAll(file.root, POOL_LITERALS, 'new')) checkNew(lit, file, report);
-      const targets = captureAll(file.root, NEW_ASSIGN, 'target');
-      for (const lit of captureAll(file.root, NEW_ASSIGN, 'new')) {
+      for (const pool of captureAll(file.root, POOL_LITERALS, 'pool', { re: /sync\.Pool\s*\{/g, text: file.text })) {
+        // Ranged query runs capture only nodes inside the anchor, so take the New func literal from the pool literal.
+        const lit = kids(pool.childForFieldName('body') ?? pool)
+          .filter((k) => k.type === 'keyed_element' && k.childForFieldName('key')?.text === 'New')
+          .map((k) => k.childForFieldName('value')?.namedChild(0))
+          .find((v) => v?.type === 'func_literal');
+        if (lit) checkNew(lit, file, report);
+      }
+      const targets = captureAll(file.root, NEW_ASSIGN, 'target', { re: /\.New\s*=\s*func\b/g, text: file.text });
+      for (const lit of captureAll(file.root, NEW_ASSIGN, 'new', { re: /\.New\s*=\s*func\b/g, text: file.text })) {
         const target = targets.find((t) => t.parent?.parent?.id === lit.parent?.parent?.id);
         const operand = target?.childForFieldName('operand');
         if (operand && isSyncPool(operand, file, pkg)) checkNew(lit, file, report);
@@ -125,7 +132,7 @@ function handedOut(expr: Node): Node | null {
 }
 
 function checkPuts(file: FileContext, pkg: PackageContext, report: Reporter): void {
-  for (const call of captureAll(file.root, PUTS, 'call')) {
+  for (const call of captureAll(file.root, PUTS, 'call', { re: /\.Put\(/g, text: file.text })) {
     const args = callArgs(call);
     const recv = call.childForFieldName('function')?.childForFieldName('operand');
     if (args.length !== 1 || !recv || !isSyncPool(recv, file, pkg)) continue;

@@ -1,20 +1,11 @@
 import type { Node } from 'web-tree-sitter';
-import { callArgs, kids, methodName, methodReceiver, unparen } from '../goSyntax';
+import { callArgs, exprList, kids, methodName, methodReceiver, unparen } from '../goSyntax';
 import { captureAll } from '../queryCache';
 import type { FileContext, PackageContext, Reporter, Rule } from '../rule';
 import { packageDecl } from '../scope';
 import { isUnsafePointerConversion, syncMapShape, syncMapShapeOfType } from '../typeHints';
 
 const CALLS = `(call_expression function: (selector_expression field: (field_identifier) @m)) @call`;
-const PARAMS = `[(parameter_declaration) (variadic_parameter_declaration)] @p`;
-const COPIES = `[
-  (assignment_statement right: (expression_list) @rhs)
-  (short_var_declaration right: (expression_list) @rhs)
-  (var_spec value: (expression_list) @rhs)
-  (return_statement (expression_list) @rhs)
-  (argument_list) @rhs
-  (send_statement value: (_) @one)
-]`;
 
 const STORES = new Set(['Store', 'LoadOrStore', 'Swap']);
 const DELETES = new Set(['Delete', 'LoadAndDelete', 'CompareAndDelete', 'Clear']);
@@ -41,11 +32,13 @@ export const syncMapMisuse: Rule = {
     'sending a `sync.Map` or a struct that holds one): the copy shares internal state with the original, so entries ' +
     'stored through one may be lost or kept alive through the other; use a pointer. (2) Storing `unsafe.Pointer` ' +
     'values: the map keeps the pointee reachable for as long as the entry exists, and the conversion hides the ' +
-    "pointee's lifetime from the reader. (3) A package-level `sync.Map`, or a struct field of type `sync.Map`, that " +
+    "pointee's lifetime from the reader. (3) A package-level `sync.Map` (or a sync.Map field of a package-level " +
+    'variable) that ' +
     'the package stores into (`Store`, `LoadOrStore`, `Swap`) but never deletes from (no `Delete`, `LoadAndDelete`, ' +
     '`CompareAndDelete`, `Clear` or `Swap` to nil anywhere in the package) and never hands to other code: that is ' +
-    'growth without eviction, and the finding points at each `Store`. Maps keyed by `reflect.Type` are exempt, since ' +
-    'the set of types in a program is finite.',
+    'growth without eviction, and the finding points at each `Store`. Bounded or deliberate growth is exempt: keys ' +
+    'that are constants or `reflect.Type` values, and memo tables, where every store is a `LoadOrStore` or a `Store` ' +
+    'after a `Load` of the same key in the same function (a cache that fills once per key by design).',
   trigger: /sync\.Map|\.(?:Store|LoadOrStore|Swap)\(/,
   checkFile(file, pkg, report) {
     if (!/sync\.Map/.test(file.text) && pkg.index.syncMapHolderTypes().size === 0 && !hasPackageMaps(pkg)) return;
@@ -101,38 +94,118 @@ function copiesHolder(expr: Node, file: FileContext, pkg: PackageContext, depth 
   return false;
 }
 
+/** Every start offset of `word` in `text` as a whole identifier. */
+function occurrences(text: string, word: string, afterDot = false): number[] {
+  const out: number[] = [];
+  const re = new RegExp(`(?<![\\w${afterDot ? '' : '.'}])${word.replace(/\./g, '\\.')}(?!\\w)`, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m.index);
+  return out;
+}
+
+/**
+ * Copies are found from the text outward: each mention of a holder type marks a declaration (parameter, result,
+ * var, field, pointer); each mention of a declared name is then judged in its context. Walking every expression
+ * of every file instead costs more than parsing.
+ */
 function checkCopies(file: FileContext, pkg: PackageContext, report: Reporter): void {
-  for (const p of captureAll(file.root, PARAMS, 'p')) {
-    const type = p.childForFieldName('type');
-    if (!isHolderType(type, pkg)) continue;
-    const owner = p.parent?.parent;
-    const role =
-      owner?.type === 'method_declaration' && owner.childForFieldName('receiver')?.id === p.parent?.id
-        ? 'value receiver'
-        : owner?.childForFieldName('result')?.id === p.parent?.id
-          ? 'result'
-          : 'parameter';
-    report(file, p, { message: `${role} of type ${type!.text} copies a sync.Map; use a pointer` });
+  const typeNames = ['sync.Map', ...pkg.index.syncMapHolderTypes()];
+  const names = new Set<string>();
+  for (const tn of typeNames) {
+    for (const at of occurrences(file.text, tn)) {
+      let type = file.root.namedDescendantForIndex(at, at + tn.length);
+      while (type && type.type !== 'qualified_type' && type.type !== 'type_identifier' && type.parent)
+        type = type.parent;
+      if (!type) continue;
+      let holder: Node = type;
+      const pointer = type.parent?.type === 'pointer_type';
+      if (pointer) holder = type.parent!;
+      const decl = holder.parent;
+      if (!decl) continue;
+      if (!pointer && (decl.type === 'parameter_declaration' || decl.type === 'variadic_parameter_declaration')) {
+        if (decl.childForFieldName('type')?.id !== holder.id) continue;
+        const owner = decl.parent?.parent;
+        const role =
+          owner?.type === 'method_declaration' && owner.childForFieldName('receiver')?.id === decl.parent?.id
+            ? 'value receiver'
+            : owner?.childForFieldName('result')?.id === decl.parent?.id
+              ? 'result'
+              : 'parameter';
+        report(file, decl, { message: `${role} of type ${type.text} copies a sync.Map; use a pointer` });
+        continue;
+      }
+      if (
+        !pointer &&
+        ['function_declaration', 'method_declaration', 'func_literal'].includes(decl.type) &&
+        decl.childForFieldName('result')?.id === holder.id
+      ) {
+        report(file, holder, { message: `returning ${holder.text} by value copies a sync.Map; return a pointer` });
+        continue;
+      }
+      const declared =
+        decl.type === 'parameter_declaration' || decl.type === 'var_spec' || decl.type === 'field_declaration'
+          ? decl.childrenForFieldName('name')
+          : [];
+      for (const n of declared) names.add(n.text);
+      if (decl.type === 'composite_literal' || decl.type === 'call_expression') {
+        // `x := T{...}` / `x := new(T)`: the name on the left holds a holder value (or pointer).
+        const stmt = decl.parent?.parent;
+        if (stmt?.type === 'short_var_declaration' || stmt?.type === 'var_spec')
+          for (const n of exprList(stmt.childForFieldName(stmt.type === 'var_spec' ? 'name' : 'left')))
+            names.add(n.text);
+      }
+    }
   }
-  // Unnamed results: `func f() sync.Map`.
-  for (const fn of file.root.descendantsOfType(['function_declaration', 'method_declaration', 'func_literal'])) {
-    const result = fn.childForFieldName('result');
-    if (result && result.type !== 'parameter_list' && isHolderType(result, pkg))
-      report(file, result, { message: `returning ${result.text} by value copies a sync.Map; return a pointer` });
-  }
-  const q = captureAll(file.root, COPIES, 'rhs').concat(captureAll(file.root, COPIES, 'one'));
-  for (const list of q) {
-    const exprs = list.type === 'expression_list' || list.type === 'argument_list' ? kids(list) : [list];
-    for (const e of exprs) {
-      if (copiesHolder(e, file, pkg))
-        report(file, e, { message: `'${e.text}' copies a sync.Map by value; use a pointer` });
+  for (const v of pkg.index.vars.values()) if (isHolderType(v.type, pkg)) names.add(v.name);
+  const seen = new Set<number>();
+  const done = new Set<string>();
+  const work = [...names];
+  for (let name = work.pop(); name !== undefined; name = work.pop()) {
+    if (done.has(name)) continue;
+    done.add(name);
+    for (const at of occurrences(file.text, name, true)) {
+      const id = file.root.namedDescendantForIndex(at, at + name.length);
+      if (!id || (id.type !== 'identifier' && id.type !== 'field_identifier')) continue;
+      let e: Node = id;
+      if (id.type === 'field_identifier') {
+        if (id.parent?.type !== 'selector_expression') continue;
+        e = id.parent;
+      }
+      while (e.parent?.type === 'parenthesized_expression') e = e.parent;
+      if (e.parent?.type === 'unary_expression' && e.parent.child(0)?.type === '*') e = e.parent;
+      if (seen.has(e.id) || !inCopyPosition(e)) continue;
+      seen.add(e.id);
+      if (!copiesHolder(e, file, pkg)) continue;
+      report(file, e, { message: `'${e.text}' copies a sync.Map by value; use a pointer` });
+      // The copy's new name holds a sync.Map too; follow it.
+      const stmt = e.parent?.parent;
+      if (stmt?.type === 'short_var_declaration' || stmt?.type === 'var_spec')
+        for (const n of exprList(stmt.childForFieldName(stmt.type === 'var_spec' ? 'name' : 'left'))) work.push(n.text);
     }
   }
 }
 
+/** Whether an expression's value is copied where it stands: right-hand side, return value, argument or sent value. */
+function inCopyPosition(e: Node): boolean {
+  const p = e.parent;
+  if (!p) return false;
+  if (p.type === 'argument_list') return true;
+  if (p.type === 'send_statement') return p.childForFieldName('value')?.id === e.id;
+  if (p.type !== 'expression_list') return false;
+  const stmt = p.parent;
+  if (!stmt) return false;
+  if (stmt.type === 'return_statement') return true;
+  if (stmt.type === 'var_spec') return stmt.childForFieldName('value')?.id === p.id;
+  if (stmt.type === 'assignment_statement' || stmt.type === 'short_var_declaration')
+    return stmt.childForFieldName('right')?.id === p.id;
+  return false;
+}
+
 function checkUnsafeValues(file: FileContext, pkg: PackageContext, report: Reporter): void {
   if (!file.text.includes('unsafe.Pointer')) return;
-  for (const call of captureAll(file.root, CALLS, 'call')) {
+  for (const call of captureAll(file.root, CALLS, 'call', {
+    re: /\.(?:Store|LoadOrStore|Swap|CompareAndSwap)\(/g,
+    text: file.text,
+  })) {
     const m = methodName(call);
     const valueIdx = m === 'CompareAndSwap' ? [1, 2] : m && STORES.has(m) ? [1] : [];
     if (valueIdx.length === 0) continue;
@@ -156,41 +229,60 @@ function checkUnsafeValues(file: FileContext, pkg: PackageContext, report: Repor
 }
 
 interface Container {
+  /** Stores whose key is not from a bounded set and that are not part of the memo-table idiom. */
   stores: { file: FileContext; call: Node }[];
   deletes: number;
   escapes: boolean;
-  typeKeyed: boolean;
 }
 
 function checkGrowth(pkg: PackageContext, report: Reporter): void {
+  // Long-lived maps: package-level sync.Maps, and sync.Map fields of package-level struct variables (`v.f`).
   const containers = new Map<string, Container>();
-  for (const v of pkg.index.vars.values())
-    if (syncMapShapeOfType(v.type) || v.value?.text.replace(/\s+/g, '').match(/^(&?sync\.Map\{\}|new\(sync\.Map\))$/))
-      containers.set(`var:${v.name}`, { stores: [], deletes: 0, escapes: false, typeKeyed: false });
   const fieldNames = ambiguousFree(pkg);
-  for (const f of fieldNames)
-    containers.set(`field:${f}`, { stores: [], deletes: 0, escapes: false, typeKeyed: false });
-  if (containers.size === 0) return;
+  const holders = pkg.index.syncMapHolderTypes();
+  const holderVars = new Set<string>();
+  for (const v of pkg.index.vars.values()) {
+    if (
+      syncMapShapeOfType(v.type) ||
+      /^(&?sync\.Map\{\}|new\(sync\.Map\))$/.test(v.value?.text.replace(/\s+/g, '') ?? '')
+    )
+      containers.set(v.name, { stores: [], deletes: 0, escapes: false });
+    else if (v.type?.type === 'type_identifier' && holders.has(v.type.text)) holderVars.add(v.name);
+  }
+  if (containers.size === 0 && holderVars.size === 0) return;
 
   for (const file of pkg.files) {
-    // Every mention of a container must be a method call on it; anything else hands it to code we cannot see.
     for (const id of file.root.descendantsOfType('identifier')) {
-      const c = containers.get(`var:${id.text}`);
-      if (!c) continue;
+      const direct = containers.has(id.text);
+      if (!direct && !holderVars.has(id.text)) continue;
       const d = file.scopes.resolve(id);
       if (!d || d !== packageDecl(pkg.index, id.text)) continue;
-      classifyUse(id, c, file);
-    }
-    if (fieldNames.size > 0)
-      for (const fid of file.root.descendantsOfType('field_identifier')) {
-        const c = containers.get(`field:${fid.text}`);
-        const sel = fid.parent;
-        if (!c || sel?.type !== 'selector_expression' || sel.childForFieldName('field')?.id !== fid.id) continue;
-        classifyUse(sel, c, file);
+      if (direct) {
+        classifyUse(id, containers.get(id.text)!, file);
+        continue;
       }
+      // A holder variable: `v.f.Method(...)` uses container v.f; a bare `v` (copied, &v) hands every field on.
+      const sel = id.parent;
+      const field = sel?.type === 'selector_expression' ? sel.childForFieldName('field')?.text : undefined;
+      if (!sel || !field || sel.childForFieldName('operand')?.id !== id.id) {
+        for (const [k, c] of containers) if (k.startsWith(`${id.text}.`)) c.escapes = true;
+        if (!id.parent || id.parent.type !== 'var_spec')
+          containers.set(`${id.text}.*`, { stores: [], deletes: 0, escapes: true });
+        continue;
+      }
+      if (!fieldNames.has(field)) continue;
+      const key = `${id.text}.${field}`;
+      let c = containers.get(key);
+      if (!c)
+        containers.set(
+          key,
+          (c = { stores: [], deletes: 0, escapes: containers.get(`${id.text}.*`)?.escapes ?? false }),
+        );
+      classifyUse(sel, c, file);
+    }
   }
   for (const c of containers.values()) {
-    if (c.escapes || c.deletes > 0 || c.typeKeyed) continue;
+    if (c.escapes || c.deletes > 0) continue;
     for (const s of c.stores)
       report(s.file, s.call, {
         message: `${methodName(s.call)} into a long-lived sync.Map that the package never deletes from: it only grows`,
@@ -229,10 +321,10 @@ function classifyUse(ref: Node, c: Container, file: FileContext): void {
   }
   const args = callArgs(call);
   if (DELETES.has(m) || (m === 'Swap' && args[1]?.text === 'nil')) c.deletes++;
-  else if (STORES.has(m)) {
-    c.stores.push({ file, call });
+  else if (m === 'Store' || m === 'Swap') {
     const key = args[0] ? unparen(args[0]) : null;
-    if (key && isTypeKey(key, file)) c.typeKeyed = true;
+    if (!key || isTypeKey(key, file) || isConstantKey(key, file) || loadedBefore(sel, key)) return;
+    c.stores.push({ file, call });
   }
 }
 
@@ -249,4 +341,30 @@ function isTypeKey(key: Node, file: FileContext): boolean {
     return !!v && !d.fromRange && v.type === 'call_expression' && isTypeKey(v, file);
   }
   return false;
+}
+
+/** Literal keys and package-level names (consts, registries' fixed ids) come from a fixed set. */
+function isConstantKey(key: Node, file: FileContext): boolean {
+  if (/_literal$/.test(key.type) || key.type === 'true' || key.type === 'false') return true;
+  if (key.type === 'identifier') {
+    // Unresolved names are package-level names declared in files the prefilter did not need to parse.
+    const d = file.scopes.resolve(key);
+    return d === undefined || d.kind === 'package' || d.kind === 'func';
+  }
+  return false;
+}
+
+/** Whether the same function calls `<map>.Load(<same key>)` before this store: a cache filled on a miss. */
+function loadedBefore(storeSel: Node, key: Node): boolean {
+  const recv = storeSel.childForFieldName('operand')?.text;
+  let fn: Node | null = storeSel.parent;
+  while (fn && fn.type !== 'function_declaration' && fn.type !== 'method_declaration' && fn.type !== 'func_literal')
+    fn = fn.parent;
+  if (!fn || recv === undefined) return false;
+  return fn.descendantsOfType('call_expression').some((c) => {
+    if (c.startIndex >= storeSel.startIndex) return false;
+    const f = c.childForFieldName('function');
+    if (f?.type !== 'selector_expression' || f.childForFieldName('field')?.text !== 'Load') return false;
+    return f.childForFieldName('operand')?.text === recv && callArgs(c)[0]?.text === key.text;
+  });
 }

@@ -25,7 +25,10 @@ export const timerLeak: Rule = {
   trigger: /time\.(?:After|NewTimer|NewTicker)\(/,
   checkFile(file, pkg, report) {
     if (goVersionAtLeast(pkg.goVersion, 1, 23)) return;
-    for (const call of captureAll(file.root, TIME_CALLS, 'call')) {
+    for (const call of captureAll(file.root, TIME_CALLS, 'call', {
+      re: /time\.(?:After|NewTimer|NewTicker)\(/g,
+      text: file.text,
+    })) {
       const fn = call.childForFieldName('function')?.childForFieldName('field')?.text;
       if (fn === 'After') {
         if (inLoopSelectCase(call))

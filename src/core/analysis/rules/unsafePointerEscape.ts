@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import {
   callArgs,
+  calleeText,
   enclosingFunction,
   exprList,
   isWithin,
@@ -31,22 +32,23 @@ export const unsafePointerEscape: Rule = {
   severity: 'error',
   docs:
     'Reports `unsafe.Pointer(&x)` where `x` is a local variable or parameter and the pointer, directly or through a ' +
-    'local variable, outlives the function: stored in a sync.Map (`Store`, `LoadOrStore`, `Swap`, `CompareAndSwap`), ' +
-    'assigned to a package-level variable or to a field of something not local, sent on a channel, returned, or ' +
-    'captured by a `go` statement. Through unsafe.Pointer the compiler cannot see that the address escapes, so the ' +
-    'code relies on an escape decision it did not make; once the pointer crosses to uintptr or is read by another ' +
-    'goroutine after the frame is gone, it reads reused stack memory, and the map keeps the object alive for as long ' +
-    'as the entry lives. Taking the address of a package-level variable, or using the pointer only inside the frame ' +
-    '(including dereferencing it, `*(*T)(unsafe.Pointer(&x))`), is fine. Fix: allocate the value on the heap ' +
-    'explicitly (`p := new(T)`) and store that, or store the value itself.',
+    'local variable, is kept somewhere that outlives the function: stored in a sync.Map (`Store`, `LoadOrStore`, ' +
+    '`Swap`, `CompareAndSwap`), assigned to a package-level variable or to a field of something not local, sent on a ' +
+    'channel, captured by a `go` statement the function does not wait for, or returned after a conversion to ' +
+    '`uintptr`. The frame variable then lives as long as the map entry, global or goroutine (a leak the code never ' +
+    'meant), and once the address travels as a uintptr the compiler no longer sees it escape, so it can dangle into ' +
+    'a dead stack. Taking the address of a package-level variable, using the pointer only inside the frame ' +
+    '(including `*(*T)(unsafe.Pointer(&x))`), passing it to a call, and returning it as an unsafe.Pointer or typed ' +
+    'pointer (the compiler then moves `x` to the heap, as the standard library does in reflect and net) are fine. ' +
+    'Fix: allocate explicitly (`p := new(T)`) and store that, or store the value itself.',
   trigger: /unsafe\.Pointer\(\s*&/,
   checkFile(file, pkg, report) {
-    for (const conv of captureAll(file.root, QUERY, 'conv')) {
+    for (const conv of captureAll(file.root, QUERY, 'conv', { re: /unsafe\.Pointer\(\s*&/g, text: file.text })) {
       const v = conv.descendantsOfType('identifier').find((n) => n.parent?.type === 'unary_expression');
       if (!v) continue;
       const decl = file.scopes.resolve(v);
       if (!decl || !FRAME_KINDS.has(decl.kind) || !decl.owner) continue;
-      const how = escapes(conv, decl.owner, file, pkg, 0);
+      const how = escapes(conv, decl.owner, file, pkg, 0, false);
       if (how)
         report(file, conv, {
           message: `unsafe.Pointer(&${v.text}) to local '${v.text}' outlives its function: ${how}`,
@@ -56,10 +58,19 @@ export const unsafePointerEscape: Rule = {
 };
 
 /** Follows a pointer-valued expression to where it ends up; returns how it escapes the frame `owner`, or undefined. */
-function escapes(value: Node, owner: Node, file: FileContext, pkg: PackageContext, depth: number): string | undefined {
+function escapes(
+  value: Node,
+  owner: Node,
+  file: FileContext,
+  pkg: PackageContext,
+  depth: number,
+  viaUintptr: boolean,
+): string | undefined {
   if (depth > 3) return undefined;
-  if (insideGoStatement(value, owner)) return 'captured by a go statement';
+  const g = enclosingGoStatement(value, owner);
+  if (g && !joined(g, owner)) return 'captured by a go statement that the function does not wait for';
   let v = value;
+  let hidden = viaUintptr;
   for (;;) {
     const p = v.parent;
     if (!p) return undefined;
@@ -72,6 +83,7 @@ function escapes(value: Node, owner: Node, file: FileContext, pkg: PackageContex
       const call = p.parent;
       const fn = call.childForFieldName('function');
       if (fn?.type === 'parenthesized_expression' || (fn?.type === 'identifier' && fn.text === 'uintptr')) {
+        if (fn.text === 'uintptr') hidden = true;
         v = call;
         continue;
       }
@@ -101,7 +113,8 @@ function escapes(value: Node, owner: Node, file: FileContext, pkg: PackageContex
   if (!p) return undefined;
   if (p.type === 'send_statement' && p.childForFieldName('value')?.id === v.id) return 'sent on a channel';
   if (p.type === 'expression_list' && p.parent?.type === 'return_statement') {
-    return enclosingFunction(p.parent)?.id === owner.id ? 'returned' : undefined;
+    // Returning unsafe.Pointer(&x) makes the compiler move x to the heap; only a uintptr hides the escape from it.
+    return enclosingFunction(p.parent)?.id === owner.id && hidden ? 'returned as a uintptr' : undefined;
   }
   const stmt = p.type === 'expression_list' ? p.parent : null;
   if (
@@ -119,11 +132,11 @@ function escapes(value: Node, owner: Node, file: FileContext, pkg: PackageContex
       const d = file.scopes.resolve(target);
       if (!d) return undefined;
       if (d.kind === 'package') return `assigned to package-level '${d.name}'`;
-      if (d.kind === 'result') return 'returned (named result)';
+      if (d.kind === 'result') return hidden ? 'returned as a uintptr (named result)' : undefined;
       if (!d.owner || file.scopes.isCaptured(target, d)) return undefined;
       for (const use of file.scopes.usesOf(d)) {
         if (use.id === target.id) continue;
-        const how = escapes(use, owner, file, pkg, depth + 1);
+        const how = escapes(use, owner, file, pkg, depth + 1, hidden);
         if (how) return `${how} (through '${d.name}')`;
       }
       return undefined;
@@ -141,8 +154,36 @@ function escapes(value: Node, owner: Node, file: FileContext, pkg: PackageContex
   return undefined;
 }
 
-function insideGoStatement(n: Node, owner: Node): boolean {
+function enclosingGoStatement(n: Node, owner: Node): Node | null {
   for (let p = n.parent; p && p.id !== owner.id; p = p.parent)
-    if (p.type === 'go_statement' && isWithin(p, owner)) return true;
+    if (p.type === 'go_statement' && isWithin(p, owner)) return p;
+  return null;
+}
+
+/**
+ * Whether `owner` waits for the goroutine started by `g` before returning: a `.Wait()` after it, or a receive (or
+ * range) after it on a channel the goroutine sends on or closes. Then the frame outlives the goroutine.
+ */
+function joined(g: Node, owner: Node): boolean {
+  const after = (n: Node): boolean => n.startIndex >= g.endIndex && enclosingFunction(n)?.id === owner.id;
+  if (owner.descendantsOfType('call_expression').some((c) => after(c) && /\.Wait$/.test(calleeText(c)))) return true;
+  const signalled = new Set<string>();
+  for (const s of g.descendantsOfType('send_statement')) {
+    const ch = s.childForFieldName('channel');
+    if (ch) signalled.add(ch.text);
+  }
+  for (const c of g.descendantsOfType('call_expression'))
+    if (calleeText(c) === 'close') for (const a of callArgs(c)) signalled.add(a.text);
+  if (signalled.size === 0) return false;
+  for (const u of owner.descendantsOfType(['unary_expression', 'range_clause'])) {
+    if (!after(u)) continue;
+    const ch =
+      u.type === 'range_clause'
+        ? u.childForFieldName('right')
+        : u.child(0)?.type === '<-'
+          ? u.childForFieldName('operand')
+          : null;
+    if (ch && signalled.has(ch.text)) return true;
+  }
   return false;
 }

@@ -43,3 +43,17 @@ func panicky(in <-chan int) {
 		}
 	}()
 }
+
+var sigs = make(chan int)
+
+// A process-wide service loop on package-level channels.
+func startSignalThread() {
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = s
+			}
+		}
+	}()
+}

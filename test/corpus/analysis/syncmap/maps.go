@@ -78,6 +78,32 @@ func describe(t reflect.Type) string {
 	return t.String()
 }
 
+// Memo tables: filled once per key by design.
+var memo sync.Map
+
+func compute(k string) any {
+	v, _ := memo.LoadOrStore(k, len(k))
+	return v
+}
+
+var users sync.Map
+
+func userName(uid int) string {
+	if v, ok := users.Load(uid); ok {
+		return v.(string)
+	}
+	name := "u"
+	users.Store(uid, name)
+	return name
+}
+
+// A registry with constant keys.
+const methodDeflate = 8
+
+var codecs sync.Map
+
+func init() { codecs.Store(methodDeflate, "deflate") }
+
 // Handed to other code, which may delete: not judged.
 var shared sync.Map
 

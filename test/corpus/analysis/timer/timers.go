@@ -1,3 +1,4 @@
+// Non-ASCII text before the findings keeps positions honest: héllo, 😀, 日本語.
 package timer
 
 import (
