@@ -2,6 +2,7 @@ import type { MemStats } from '../pprof/heapText';
 import type { CgroupMemory } from '../remote/cgroupMemory';
 import type { LeakConfig } from './leakConfig';
 import { linearFit } from './stats';
+import { formatBytes as fmtBytes } from './units';
 
 /** The container figures of one snapshot; any part may be missing. */
 export interface ContainerSnapshotInput {
@@ -202,15 +203,6 @@ function fileOf(c: CgroupMemory): number | null {
 }
 function inactiveFileOf(c: CgroupMemory): number | null {
   return stat(c, 'inactive_file', 'total_inactive_file');
-}
-
-/** Formats bytes with binary units for messages. */
-export function fmtBytes(b: number): string {
-  const a = Math.abs(b);
-  if (a >= 1024 ** 3) return `${(b / 1024 ** 3).toFixed(1)} GiB`;
-  if (a >= 1024 ** 2) return `${(b / 1024 ** 2).toFixed(1)} MiB`;
-  if (a >= 1024) return `${(b / 1024).toFixed(1)} KiB`;
-  return `${Math.round(b)} B`;
 }
 
 function fmtDuration(sec: number): string {
