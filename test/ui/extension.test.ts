@@ -53,13 +53,13 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
 
     demo = await startEcuDemo();
     // Real profiles from the live service. Its caches fill within seconds; poll (bounded) until pprof itself lists
-    // several in-use functions, so the dashboard is compared with something worth comparing.
+    // several in-use functions, the demo's own among them, so the dashboard is compared with something worth comparing.
     const heapFile = path.join(workspace, 'profiles/ecu-heap.pb.gz');
     for (let deadline = Date.now() + 60_000; ;) {
       writeFileSync(heapFile, await demo.get('/debug/pprof/heap?gc=1'));
-      if ((await pprofTopFunctions(heapFile, 'inuse_space', 10)).length >= 3) break;
-      if (Date.now() > deadline)
-        throw new Error('the demo service has fewer than 3 in-use allocation sites after 60 s');
+      const top = await pprofTopFunctions(heapFile, 'inuse_space', 1000);
+      if (top.length >= 3 && top.some((f) => f.startsWith('example.com/ecu-demo/'))) break;
+      if (Date.now() > deadline) throw new Error('no in-use allocation of the demo service after 60 s');
       await new Promise((r) => setTimeout(r, 1000));
     }
     dumpText = (await demo.get('/debug/pprof/goroutine?debug=2')).toString();
@@ -106,11 +106,27 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
       assert.ok(names.includes(fn), `${fn} (top in go tool pprof) missing from ${names.join(', ')}`);
     await cs!.screenshot('dashboard-ecu-heap');
 
-    // Switching the sample type re-aggregates on the host: alloc_space totals are never below inuse_space's.
-    const inuseSummary = await web.locator('.summary').textContent();
+    // Switching the sample type re-aggregates on the host, which answers with a new table (the old one is marked).
+    await web.locator('table.top-table').evaluate((t) => t.setAttribute('data-stale', ''));
     await web.locator('#sample-type').selectOption({ label: 'alloc_space (bytes)' });
-    await web.locator('.summary', { hasNotText: inuseSummary ?? '' }).waitFor({ timeout: 30_000 });
+    await web.locator('table.top-table:not([data-stale]) tbody tr').first().waitFor({ timeout: 30_000 });
     assert.equal(await web.locator('#sample-type option:checked').textContent(), 'alloc_space (bytes)');
+    const allocNames = await web.locator('tbody .fn-name').allTextContents();
+    for (const fn of await pprofTopFunctions(file, 'alloc_space', 3)) {
+      assert.ok(
+        allocNames.includes(fn),
+        `${fn} (top alloc_space in go tool pprof) missing from ${allocNames.join(', ')}`,
+      );
+    }
+
+    // A location link asks the host to open the source: the build path maps to the workspace copy, at the line.
+    const demoLink = web.locator('tbody tr a.source', { hasText: '/ecu-demo/' }).first();
+    const [, srcFile, line] = /^(.*):(\d+)$/.exec((await demoLink.textContent()) ?? '') ?? [];
+    assert.ok(srcFile && line, 'no demo-service function with a source location in the table');
+    await demoLink.click();
+    await cs!.page.locator('.tab.active', { hasText: path.basename(srcFile) }).waitFor({ timeout: 30_000 });
+    await cs!.waitForText(`Ln ${line}, Col 1`);
+    await cs!.screenshot('dashboard-open-source');
     await closeAllEditors();
   });
 
