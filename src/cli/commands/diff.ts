@@ -12,17 +12,18 @@ export const diffCommand: CliCommand = {
   summary: 'per-function change from BASE to CURRENT, like go tool pprof -base',
   usage: [
     'leakhunt diff BASE CURRENT [--sample-index NAME|N] [--by function|line] [--format text|json]',
+    '              [--focus RE] [--ignore RE] [--hide RE] [--show RE]',
     '',
     'Shows CURRENT − BASE (negative values: shrank). Same options and JSON shape as `leakhunt top`;',
     'the total is the sum of absolute sample values of the difference, as pprof reports it.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { files, sampleIndex, by, format } = parseReportArgs(argv, 2);
+    const { files, sampleIndex, by, format, filters } = parseReportArgs(argv, 2);
     const [baseFile, curFile] = files as [string, string];
     const base = readProfileFile(baseFile, io.cwd).profile;
     const cur = readProfileFile(curFile, io.cwd).profile;
     // pprof merges first, then removes uninteresting frames (internal/driver fetchProfiles).
-    const report = topReport(removeUninteresting(diff(base, cur)), { sampleIndex, by });
+    const report = topReport(removeUninteresting(diff(base, cur)), { sampleIndex, by, filters });
     io.stdout.write(
       format === 'json' ? `${JSON.stringify(report)}\n` : formatTopText(report, `Diff: ${curFile} - ${baseFile}`),
     );

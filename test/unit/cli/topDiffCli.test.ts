@@ -95,6 +95,7 @@ describe('leakhunt top / diff (in-process)', () => {
     assertOneLineError(await runCliCaptured(['top', '--format', 'xml', heap]), /--format must be text or json/);
     assertOneLineError(await runCliCaptured(['top', '--nope', heap]), /Unknown option '--nope'/);
     assertOneLineError(await runCliCaptured(['diff', heap]), /expected 2 profile files, got 1/);
+    assertOneLineError(await runCliCaptured(['top', '--focus', '(', heap]), /parsing focus regexp/);
     assertOneLineError(
       await runCliCaptured(['diff', triplet('debug0.pb.gz'), heap]),
       /ProfileMismatchError: .*no sample type in common/,
