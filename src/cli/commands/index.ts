@@ -1,9 +1,11 @@
 import type { CliCommand } from '../cliCommand';
 import { collectCommand } from './collect';
 import { diffCommand } from './diff';
+import { gateCommand } from './gate';
 import { lintCommand } from './lint';
+import { reportCommand } from './report';
 import { topCommand } from './top';
 import { watchCommand } from './watch';
 
 /** Every `leakhunt` sub-command, in the order `leakhunt --help` lists them. Each lives in its own file here. */
-export const commands: CliCommand[] = [topCommand, diffCommand, lintCommand, watchCommand, collectCommand];
+export const commands: CliCommand[] = [topCommand, diffCommand, lintCommand, watchCommand, collectCommand, reportCommand, gateCommand];

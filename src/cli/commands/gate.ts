@@ -1,0 +1,107 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkBudgets, DEFAULT_BUDGETS, type LeakBudgets } from '../../core/leak/leakBudget';
+import { renderReport } from '../../core/leak/renderReport';
+import { parseByteRate, parseCountRate, parseRatio, UnitParseError } from '../../core/leak/units';
+import type { CliCommand, CliIO } from '../cliCommand';
+import { CliUsageError } from '../cliCommand';
+import { reportFromSeries, seriesReadOptions } from './report';
+
+const options = {
+  'max-heap-growth': { type: 'string' },
+  'max-goroutine-growth': { type: 'string' },
+  'max-cgroup-ratio': { type: 'string' },
+  'max-alloc-rate': { type: 'string' },
+  format: { type: 'string', default: 'text' },
+  window: { type: 'string' },
+  'site-mode': { type: 'string', default: 'innermost-user' },
+  'user-module': { type: 'string', multiple: true },
+} as const;
+
+function budget<T>(text: string | undefined, parse: (t: string, what: string) => T, flag: string, dflt: T): T {
+  if (text === undefined) return dflt;
+  try {
+    return parse(text, flag);
+  } catch (e) {
+    if (e instanceof UnitParseError) throw new CliUsageError(e.message, 2);
+    throw e;
+  }
+}
+
+/** `leakhunt gate DIR`: the CI/CD memory gate; exit 1 with the reasons when a budget is exceeded, 0 otherwise. */
+export const gateCommand: CliCommand = {
+  name: 'gate',
+  summary: 'CI memory gate: exit 1 when heap/goroutine growth, cgroup ratio or alloc rate exceed budgets',
+  usage: [
+    'leakhunt gate DIR [--max-heap-growth 1MB/min] [--max-goroutine-growth 10/min] [--max-cgroup-ratio 0.9]',
+    '                  [--max-alloc-rate 50MB/s] [--format text|json|markdown|sarif] [--window N]',
+    '',
+    'DIR: a series folder written by `leakhunt watch --out DIR` or `leakhunt collect` (run one against a target first).',
+    '--max-heap-growth R       heap growth budget, SIZE/TIME: kB MB GB (1000) or KiB MiB GiB (1024) per s, min or h',
+    '--max-goroutine-growth R  goroutine growth budget, COUNT/TIME such as 10/min',
+    '--max-cgroup-ratio X      memory.current/memory.max budget, 0.9 or 90%',
+    '--max-alloc-rate R        allocation rate budget, such as 50MB/s',
+    '--format F                the report printed before the verdict (default text)',
+    'Exit 0 within budget, 1 over budget (reasons on stderr), 2 on bad usage or an unreadable folder.',
+  ].join('\n'),
+  async run(argv: string[], io: CliIO): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new CliUsageError((e as Error).message, 2);
+    }
+    const { values: v, positionals } = parsed;
+    if (positionals.length !== 1)
+      throw new CliUsageError(`expected one series folder DIR, got ${positionals.length}`, 2);
+    const target = positionals[0]!;
+    if (/^(https?|ssh):\/\//.test(target)) {
+      throw new CliUsageError(
+        `gate reads a saved series; collect one first: leakhunt watch ${target} --out DIR, then leakhunt gate DIR`,
+        2,
+      );
+    }
+    const budgets: LeakBudgets = {
+      maxHeapGrowthBytesPerSec: budget(
+        v['max-heap-growth'],
+        parseByteRate,
+        '--max-heap-growth',
+        DEFAULT_BUDGETS.maxHeapGrowthBytesPerSec,
+      ),
+      maxGoroutineGrowthPerSec: budget(
+        v['max-goroutine-growth'],
+        parseCountRate,
+        '--max-goroutine-growth',
+        DEFAULT_BUDGETS.maxGoroutineGrowthPerSec,
+      ),
+      maxCgroupRatio: budget(v['max-cgroup-ratio'], parseRatio, '--max-cgroup-ratio', DEFAULT_BUDGETS.maxCgroupRatio),
+      maxAllocBytesPerSec: budget(
+        v['max-alloc-rate'],
+        parseByteRate,
+        '--max-alloc-rate',
+        DEFAULT_BUDGETS.maxAllocBytesPerSec,
+      ),
+    };
+    const format = v.format;
+    if (format !== 'text' && format !== 'json' && format !== 'markdown' && format !== 'sarif') {
+      throw new CliUsageError(`--format must be text, json, markdown or sarif, not ${JSON.stringify(format)}`, 2);
+    }
+    const dir = path.resolve(io.cwd, target);
+    try {
+      await fs.access(dir);
+    } catch {
+      throw new CliUsageError(`${target}: no such series folder`, 2);
+    }
+    const report = await reportFromSeries(dir, seriesReadOptions(v), io);
+    io.stdout.write(renderReport(report, format));
+    const result = checkBudgets(report, budgets);
+    if (result.passed) {
+      io.stderr.write('leakhunt gate: within budget\n');
+      return 0;
+    }
+    io.stderr.write(`leakhunt gate: over budget (${result.reasons.length}):\n`);
+    for (const r of result.reasons) io.stderr.write(`  - ${r}\n`);
+    return 1;
+  },
+};
