@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingLoop } from '../controlFlow';
-import { exprList, unparen } from '../goSyntax';
+import { callArgs, exprList, kids, unparen } from '../goSyntax';
 import { captureAll } from '../queryCache';
 import { goVersionAtLeast, type FileContext, type QuickFix, type Rule } from '../rule';
 
@@ -16,11 +16,13 @@ export const timerLeak: Rule = {
   message: 'timer or ticker is never stopped',
   severity: 'warning',
   docs:
-    'Reports timers that outlive their use. (1) `time.After` in a `select` inside a loop: every iteration allocates a ' +
-    'new timer, and before Go 1.23 none is freed until it fires, so a loop that wakes often with a long timeout piles ' +
-    'them up; create one `time.NewTimer` outside the loop and `Reset` it. (2) `time.NewTimer` or `time.NewTicker` ' +
-    'whose result is never `Stop`ped in the function and is not returned, stored or passed on: before Go 1.23 the ' +
-    'runtime keeps an unstopped ticker forever. Go 1.23 made unreferenced timers collectable, so when the governing ' +
+    'Reports timers that outlive their use. (1) `time.After` in a `select` inside an open-ended loop (`for {}`, ' +
+    '`for cond {}`, `for range ch`): every iteration allocates a new timer, and before Go 1.23 none is freed until ' +
+    'it fires, so a loop that wakes often with a long timeout piles them up; create one `time.NewTimer` outside the ' +
+    'loop and `Reset` it. Counted loops make a bounded number of timers and are not reported. (2) `time.NewTimer` ' +
+    'or `time.NewTicker` whose result is never `Stop`ped in the function and is not returned, stored or passed on ' +
+    '(a timer whose channel is received unconditionally has fired and needs no Stop): before Go 1.23 the runtime ' +
+    'keeps an unstopped ticker forever. Go 1.23 made unreferenced timers collectable, so when the governing ' +
     "go.mod says `go 1.23` or later the rule stays silent (the CLI's --go flag overrides the version).",
   trigger: /time\.(?:After|NewTimer|NewTicker)\(/,
   checkFile(file, pkg, report) {
@@ -31,7 +33,7 @@ export const timerLeak: Rule = {
     })) {
       const fn = call.childForFieldName('function')?.childForFieldName('field')?.text;
       if (fn === 'After') {
-        if (inLoopSelectCase(call))
+        if (inLoopSelectCase(call, file))
           report(file, call, { message: 'time.After in a select inside a loop allocates a timer per iteration' });
         continue;
       }
@@ -41,16 +43,41 @@ export const timerLeak: Rule = {
   },
 };
 
-function inLoopSelectCase(call: Node): boolean {
+function inLoopSelectCase(call: Node, file: FileContext): boolean {
   let n: Node = call;
   for (let p = call.parent; p; n = p, p = p.parent) {
     if (p.type === 'communication_case') {
       if (p.childForFieldName('communication')?.id !== n.id) return false;
-      return p.parent !== null && enclosingLoop(p.parent) !== null;
+      const loop = p.parent ? enclosingLoop(p.parent) : null;
+      return loop !== null && isUnboundedLoop(loop, file);
     }
     if (p.type === 'statement_list' || p.type === 'func_literal' || p.type === 'block') return false;
   }
   return false;
+}
+
+/**
+ * A loop that runs an open-ended number of times: `for {}`, `for cond {}`, or `for range ch`. A counted loop
+ * (`for i := 0; i < n; i++`, range over a slice) creates a bounded number of timers, which is not a leak.
+ */
+function isUnboundedLoop(loop: Node, file: FileContext): boolean {
+  const header = kids(loop).filter((c) => c.type !== 'block' && c.type !== 'comment');
+  if (header.length === 0) return true;
+  const h = header[0]!;
+  if (h.type === 'for_clause') return false;
+  if (h.type === 'range_clause') {
+    const right = h.childForFieldName('right');
+    // Only a range over something declared as a channel (or a timer's .C) is open-ended; unknown means bounded.
+    if (!right) return false;
+    if (right.type === 'selector_expression') return right.childForFieldName('field')?.text === 'C';
+    if (right.type !== 'identifier') return false;
+    const d = file.scopes.resolve(right);
+    const declared =
+      d?.type?.text ??
+      (d?.value && unparen(d.value).type === 'call_expression' ? callArgs(unparen(d.value))[0]?.text : '');
+    return /^(<-\s*)?chan\b/.test(declared ?? '');
+  }
+  return true; // a bare condition
 }
 
 /** Why the timer from `call` is never stopped, or undefined when it is stopped or leaves our sight. */
@@ -78,7 +105,12 @@ function neverStopped(call: Node, file: FileContext): string | undefined {
     if (up?.type === 'selector_expression' && up.childForFieldName('operand')?.id === use.id) {
       const field = up.childForFieldName('field')?.text;
       if (field === 'Stop') return undefined;
-      if (field === 'C' || field === 'Reset') continue;
+      if (field === 'Reset') continue;
+      if (field === 'C') {
+        // A timer whose channel is received unconditionally has fired, so there is nothing left to stop.
+        if (call.childForFieldName('function')?.text.endsWith('NewTimer') && isPlainReceive(up)) return undefined;
+        continue;
+      }
       return undefined;
     }
     // Assigned anew (t = time.NewTimer(...)) is not a use of the old timer; anything else hands it on.
@@ -113,4 +145,17 @@ function stopFix(call: Node, file: FileContext): QuickFix[] {
       ],
     },
   ];
+}
+
+/** Whether `<-x` is received as a statement or assignment of its own, not as one case of a select. */
+function isPlainReceive(chan: Node): boolean {
+  const recv = chan.parent;
+  if (recv?.type !== 'unary_expression' || recv.child(0)?.type !== '<-') return false;
+  for (let p = recv.parent; p; p = p.parent) {
+    if (p.type === 'communication_case') return false;
+    if (p.type === 'expression_statement' || p.type === 'short_var_declaration' || p.type === 'assignment_statement')
+      return p.parent?.type === 'statement_list' || p.parent?.childForFieldName('initializer')?.id === p.id;
+    if (p.type === 'statement_list' || p.type === 'block') return false;
+  }
+  return false;
 }

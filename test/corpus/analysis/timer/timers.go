@@ -24,10 +24,21 @@ func neverStoppedTicker(ctx context.Context) {
 	}
 }
 
-func neverStoppedTimer() {
+func neverStoppedTimer(in <-chan int) {
 	timer := time.NewTimer(time.Second) // want "timer-leak"
-	timer.Reset(2 * time.Second)
-	<-timer.C
+	select {
+	case <-in:
+	case <-timer.C:
+	}
+}
+
+func afterInRangeOverChannel(in chan int, out chan<- int) {
+	for v := range in {
+		select {
+		case out <- v:
+		case <-time.After(time.Second): // want "timer-leak"
+		}
+	}
 }
 
 func chained() {
@@ -82,5 +93,31 @@ func afterInLoopBody(in <-chan int) {
 	for i := 0; i < 3; i++ {
 		d := time.After(time.Second)
 		<-d
+	}
+}
+
+// A counted loop makes a bounded number of timers.
+func countedLoop(c <-chan int) {
+	for i := 0; i < 4; i++ {
+		select {
+		case <-c:
+		case <-time.After(10 * time.Second):
+			return
+		}
+	}
+}
+
+// A timer whose channel is received unconditionally has fired; there is nothing to stop.
+func firedTimer() {
+	tm := time.NewTimer(time.Second)
+	<-tm.C
+}
+
+func rangeOverSlice(items []int, c <-chan int) {
+	for range items {
+		select {
+		case <-c:
+		case <-time.After(time.Second):
+		}
 	}
 }
