@@ -41,8 +41,14 @@ export function inflateProfileBytes(data: Uint8Array, maxDecompressedBytes: numb
   if (data.length === 0) throw new ProfileFormatError('empty input: not a profile', 0);
   let raw = data;
   if (data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b) {
+    // gzip's trailer holds the uncompressed size (mod 2^32, of the last member): one output chunk of that size
+    // avoids zlib's chunk list plus the final concatenation, which would double the peak memory. A wrong
+    // size (crafted, multi-member, > 4 GiB) only means more chunks; the cap below still holds.
+    const isize =
+      data.length >= 18 ? Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(data.length - 4) : 0;
+    const chunkSize = Math.max(64 * 1024, Math.min(isize + 64, maxDecompressedBytes + 64));
     try {
-      raw = gunzipSync(data, { maxOutputLength: maxDecompressedBytes });
+      raw = gunzipSync(data, { maxOutputLength: maxDecompressedBytes, chunkSize });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
@@ -119,6 +125,8 @@ class ProfileDecoder {
     let defaultX = 0;
     let sampleCount = 0;
     let sampleBytes = 0;
+    // The exact number of location ids, so the stack column is allocated once at its final size; -1 if unknown.
+    let locIdCount = 0;
 
     // Pass 1: everything but the samples, which need the location table (written after them) to resolve.
     while (this.pos < end) {
@@ -134,6 +142,10 @@ class ProfileDecoder {
           const [s, e] = this.message(wt, end, 'Profile.sample', at);
           sampleCount++;
           sampleBytes += e - s;
+          if (locIdCount >= 0) {
+            const n = this.countLocationIds(s, e);
+            locIdCount = n < 0 ? -1 : locIdCount + n;
+          }
           break;
         }
         case 3:
@@ -210,7 +222,12 @@ class ProfileDecoder {
     if (sampleCount > 0 && sampleTypes.length === 0) {
       throw new ProfileFormatError(`profile has ${sampleCount} samples but no sample types`);
     }
-    const samples = this.samples(sampleCount, sampleBytes, sampleTypes.length, locIds);
+    const samples = this.samples(
+      sampleCount,
+      locIdCount >= 0 ? locIdCount : Math.ceil(sampleBytes / 3),
+      sampleTypes.length,
+      locIds,
+    );
 
     return {
       sampleTypes,
@@ -231,13 +248,12 @@ class ProfileDecoder {
 
   // ---- pass 2: samples, the hot path ----
 
-  private samples(count: number, bytes: number, numTypes: number, locIds: LocationIndex): SampleTable {
+  private samples(count: number, locCapacity: number, numTypes: number, locIds: LocationIndex): SampleTable {
     const buf = this.buf;
     const end = buf.length;
     const values = new Float64Array(count * numTypes);
     const stackStart = new Uint32Array(count + 1);
-    // Location ids take at least one byte each, usually two or three, so a third of the bytes is a close first guess.
-    let locIndex: Uint32Array = new Uint32Array(Math.max(16, Math.ceil(bytes / 3)));
+    let locIndex: Uint32Array = new Uint32Array(Math.max(16, locCapacity));
     let nLoc = 0;
     const labels: (Label[] | undefined)[] = new Array<Label[] | undefined>(count);
     const dense = locIds.dense;
@@ -264,8 +280,11 @@ class ProfileDecoder {
           // Packed location ids, the hot loop: varints of up to three bytes decoded inline.
           const pEnd = this.lengthPrefix(sEnd);
           let pos = this.pos;
-          if (nLoc + (pEnd - pos) > locIndex.length) locIndex = grow(locIndex, nLoc + (pEnd - pos));
+          // One id per byte at most; only when that bound does not fit (the last samples, as the column is
+          // sized exactly) is capacity checked per id.
+          const roomy = nLoc + (pEnd - pos) <= locIndex.length;
           while (pos < pEnd) {
+            if (!roomy && nLoc === locIndex.length) locIndex = grow(locIndex, nLoc + 1);
             const idAt = pos;
             let b = buf[pos++]!;
             let id = b & 0x7f;
@@ -336,6 +355,39 @@ class ProfileDecoder {
     // Drop the growth slack unless it is small; keeping a large spare buffer alive would inflate retained memory.
     const finalLoc = nLoc >= locIndex.length * 0.75 ? locIndex.subarray(0, nLoc) : locIndex.slice(0, nLoc);
     return { count, values, stackStart, locIndex: finalLoc, labels };
+  }
+
+  /**
+   * Counts the location ids of one sample without decoding them (one per varint-final byte of the packed
+   * field); returns -1 on anything unusual, which pass 2 then reports precisely.
+   */
+  private countLocationIds(start: number, end: number): number {
+    const buf = this.buf;
+    let pos = start;
+    let n = 0;
+    while (pos < end) {
+      const tag = buf[pos++]!;
+      if (tag === 0x0a || tag === 0x12 || tag === 0x1a) {
+        let len = 0;
+        let shift = 0;
+        let b = 0x80;
+        while (b >= 0x80) {
+          if (pos >= end || shift > 28) return -1;
+          b = buf[pos++]!;
+          len += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+        }
+        const e = pos + len;
+        if (e > end) return -1;
+        if (tag === 0x0a) for (let k = pos; k < e; k++) if (buf[k]! < 0x80) n++;
+        pos = e;
+      } else if (tag === 0x08 || tag === 0x10) {
+        if (tag === 0x08) n++;
+        while (pos < end && buf[pos]! >= 0x80) pos++;
+        pos++;
+      } else return -1;
+    }
+    return n;
   }
 
   /**

@@ -125,6 +125,40 @@ describe('decodeProfile', () => {
       assert.equal(p.locations[sampleStack(p.samples, 0)[0]!]!.id, 7);
     });
 
+    it('decodes samples whose location ids cannot be pre-counted (unknown fields inside), growing the stack column', () => {
+      const w = protobuf.Writer.create();
+      w.uint32(0x0a).fork().uint32(0x08).int64(1).uint32(0x10).int64(2).ldelim();
+      const ids = Array.from({ length: 300 }, (_, k) => (k % 3) + 1);
+      for (let n = 0; n < 4; n++) {
+        w.uint32(0x12)
+          .fork()
+          .uint32((9 << 3) | 0)
+          .uint64(5); // unknown field first: pass 1 stops counting
+        w.uint32(0x0a).fork();
+        for (const id of ids) w.uint64(id);
+        w.ldelim();
+        w.uint32(0x12).fork().int64(n).ldelim();
+        w.ldelim();
+      }
+      for (let id = 1; id <= 3; id++) w.uint32(0x22).fork().uint32(0x08).uint64(id).ldelim();
+      for (const s of ['', 'samples', 'count']) w.uint32(0x32).string(s);
+      const p = decodeProfile(w.finish());
+      assert.equal(p.samples.count, 4);
+      assert.equal(p.samples.locIndex.length, 1200);
+      assert.deepEqual(
+        Array.from(sampleStack(p.samples, 3), (x) => p.locations[x]!.id),
+        ids,
+      );
+      assert.deepEqual(Array.from(p.samples.values), [0, 1, 2, 3]);
+    });
+
+    it('decodes multi-member gzip (the trailer size then covers only the last member)', () => {
+      const plain = Buffer.from(encodeRaw(smallRaw()));
+      const cut = 40;
+      const multi = Buffer.concat([gzipSync(plain.subarray(0, cut)), gzipSync(plain.subarray(cut))]);
+      assert.deepEqual(projectProfile(decodeProfile(multi)), projectProfile(decodeProfile(plain)));
+    });
+
     it('skips unknown fields of every wire type', () => {
       const base = encodeRaw(smallRaw());
       const w = protobuf.Writer.create();

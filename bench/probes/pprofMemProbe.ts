@@ -1,0 +1,25 @@
+/**
+ * Child-process probe for the pprof benchmark: decodes and aggregates one profile in a fresh process and
+ * prints its memory figures as JSON, so the peak is not polluted by earlier runs in the bench process.
+ */
+import { readFileSync } from 'node:fs';
+import { aggregateByFunction } from '../../src/core/pprof/aggregate';
+import { decodeProfile } from '../../src/core/pprof/decodeProfile';
+import { defaultSampleIndex } from '../../src/core/pprof/profileModel';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: pprofMemProbe FILE');
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const rssBefore = process.memoryUsage().rss;
+const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const t0 = performance.now();
+const p = decodeProfile(readFileSync(file));
+const agg = aggregateByFunction(p, defaultSampleIndex(p));
+const ms = performance.now() - t0;
+gc?.();
+const retained = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
+const peakRss = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(
+  JSON.stringify({ rssBefore, peakRss, retained, ms, rows: agg.rows.length, samples: p.samples.count }) + '\n',
+);
