@@ -18,12 +18,17 @@ export interface AllocationSite extends SourceFrame {
   frameId: number;
 }
 
+// The runtime's allocation entry points: a site named after one of these says nothing about who allocated.
+const ALLOCATOR =
+  /^runtime\.(mallocgc\w*|newobject|newarray|makeslice\w*|growslice|makemap\w*|makechan|rawstring\w*|rawbyteslice|rawruneslice|concatstring\w*|slicebytetostring|stringtoslice\w*|mProf_Malloc|profilealloc|\(\*mcache\)\.\w+|persistentalloc\w*|systemstack|mcall)$/;
+
 /**
  * Picks the frame a stack is attributed to under `mode`; returns -1 for the empty stack.
  *
  * `innermost-user` takes the innermost frame outside the runtime and standard library; a stack made only of
- * those (runtime.malg, an init in the standard library) falls back to its innermost non-runtime frame, then to
- * its leaf, so every sample still lands somewhere.
+ * those (an init in the standard library) falls back to its innermost non-runtime frame, and a stack made only
+ * of runtime frames (goroutine descriptors from `runtime.malg`, whose stacks stop at `systemstack`) to its
+ * innermost frame that is not an allocation entry point, then to its leaf, so every sample lands somewhere.
  */
 export function siteFrameOf(stackId: number, mode: SiteMode, stacks: StackTable, frames: FrameTable): number {
   const leaf = stacks.leafFrame(stackId);
@@ -31,15 +36,18 @@ export function siteFrameOf(stackId: number, mode: SiteMode, stacks: StackTable,
   const wanted = mode === 'main-module' ? FrameKind.Main : FrameKind.User;
   let firstNonRuntime = -1;
   let firstUser = -1;
+  let firstNonAllocator = -1;
   for (let n = stackId; n > 0; n = stacks.parentOf(n)) {
     const f = stacks.leafFrame(n);
     const k = frames.kinds[f]!;
     if (k >= wanted) return f;
     if (firstUser < 0 && k >= FrameKind.User) firstUser = f;
     if (firstNonRuntime < 0 && k >= FrameKind.Stdlib) firstNonRuntime = f;
+    if (firstNonAllocator < 0 && !ALLOCATOR.test(frames.functionNames[f]!)) firstNonAllocator = f;
   }
   if (firstUser >= 0) return firstUser;
-  return firstNonRuntime >= 0 ? firstNonRuntime : leaf;
+  if (firstNonRuntime >= 0) return firstNonRuntime;
+  return firstNonAllocator >= 0 ? firstNonAllocator : leaf;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { HeapVerdictConfig } from './leakConfig';
-import { flatTailLength, risingFraction, seriesStats, type SeriesStats } from './stats';
+import { flatTailLength, median, risingFraction, seriesStats, type SeriesStats } from './stats';
 
 /** What a series is doing: `leak` (steady, significant growth), `growing`, `stable` or `shrinking`. */
 export type Verdict = 'leak' | 'growing' | 'stable' | 'shrinking';
@@ -101,9 +101,14 @@ export function judgeHeapSeries(
   // t statistic over them is not to be trusted; only growth beyond the Poisson bound counts.
   const churning = evidence.allocDelta !== undefined && evidence.allocDelta - Math.max(0, up) > 0.5 * level;
   const tOk = !churning;
-  const grew = stats.slopePerMin > 0 && up >= floor && ((tOk && stats.slopeT >= cfg.minSlopeT) || up >= poisson);
-  const shrank =
-    stats.slopePerMin < 0 && down <= -floor && ((tOk && stats.slopeT <= -cfg.minSlopeT) || down <= -poisson);
+  // A churning site also wobbles by however many of its short-lived objects happen to be live at each GC, which
+  // exact profiles (MemProfileRate=1) show in full: its growth must beat that scatter as well, measured as the
+  // spread of the points around their median (MAD scaled to a standard deviation) and treated like the
+  // difference of two such points.
+  const scatter = churning ? cfg.noiseSigmas * Math.SQRT2 * 1.4826 * mad(values) : 0;
+  const bound = Math.max(poisson, scatter);
+  const grew = stats.slopePerMin > 0 && up >= floor && ((tOk && stats.slopeT >= cfg.minSlopeT) || up >= bound);
+  const shrank = stats.slopePerMin < 0 && down <= -floor && ((tOk && stats.slopeT <= -cfg.minSlopeT) || down <= -bound);
   if (!grew && !shrank) return judged('stable', `no significant change (floor ${fmtBytes(floor)})`);
   if (shrank) return judged('shrinking', 'in-use bytes fell significantly');
 
@@ -135,4 +140,12 @@ function fmtBytes(b: number): string {
   if (b >= 1024 * 1024) return `${(b / (1024 * 1024)).toFixed(1)} MiB`;
   if (b >= 1024) return `${(b / 1024).toFixed(0)} KiB`;
   return `${b} B`;
+}
+
+/** Median absolute deviation from the median. */
+function mad(values: ArrayLike<number>): number {
+  const m = median(values);
+  const dev: number[] = [];
+  for (let i = 0; i < values.length; i++) dev.push(Math.abs(values[i]! - m));
+  return median(dev);
 }

@@ -39,7 +39,7 @@ export interface HeapVerdictConfig {
    * a large churning site that jitters by several samples is not called growing. Default 3.
    */
   noiseSigmas: number;
-  /** Absolute floor for significant growth in bytes, used when profiles are exact (`MemProfileRate=1`). Default 64 KiB. */
+  /** Absolute floor for significant growth in bytes, used when profiles are exact (`MemProfileRate=1`). Default 32 KiB. */
   minGrowthBytes: number;
   /**
    * Growth above the sample floor but below the Poisson bound must also be statistically significant: the
@@ -138,7 +138,7 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
     leakMinRising: 0.3,
     noiseSamples: 4,
     noiseSigmas: 3,
-    minGrowthBytes: 64 * 1024,
+    minGrowthBytes: 32 * 1024,
     minSlopeT: 3,
     plateauTailFraction: 0.4,
     plateauMinPoints: 3,

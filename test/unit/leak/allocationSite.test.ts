@@ -63,11 +63,21 @@ describe('leak/allocationSite', () => {
       ['errors.New@/go/src/errors/errors.go:60', 'compress/zlib.init@/go/src/compress/zlib/reader.go:40', GOEXIT],
       ['runtime.malg@/go/src/runtime/proc.go:4000', 'runtime.newproc1@/go/src/runtime/proc.go:4100'],
       [],
+      [
+        MALLOC,
+        'runtime.newobject@/go/src/runtime/malloc.go:1700',
+        'runtime.malg@/go/src/runtime/proc.go:4000',
+        'runtime.systemstack@/go/src/runtime/asm_amd64.s:500',
+      ],
+      [MALLOC, 'runtime.systemstack@/go/src/runtime/asm_amd64.s:500'],
     ]);
     const pick = (i: number) => siteFrameOf(ids[i]!, 'innermost-user', interner.stacks, interner.frames);
     assert.equal(interner.frames.functionNames[pick(0)], 'errors.New');
     assert.equal(interner.frames.functionNames[pick(1)], 'runtime.malg');
     assert.equal(pick(2), -1);
+    // Goroutine descriptors: the stack stops at systemstack; the allocator frames are skipped.
+    assert.equal(interner.frames.functionNames[pick(3)], 'runtime.malg');
+    assert.equal(interner.frames.functionNames[pick(4)], 'runtime.mallocgc');
   });
 
   it('treats inlined frames of one location as separate frames, innermost first', () => {
