@@ -52,9 +52,13 @@ export function analyzePackage(parser: Parser, files: readonly SourceFile[], opt
   const skipped: SkippedFile[] = [];
   const owned: Tree[] = [];
   const parsedFiles: { src: SourceFile; tree: Tree }[] = [];
+  const unparsedTexts: string[] = [];
   try {
     for (const src of files) {
-      if (!worthParsing(src.text, rules)) continue;
+      if (!worthParsing(src.text, rules)) {
+        unparsedTexts.push(src.text);
+        continue;
+      }
       let tree = src.tree;
       if (!tree) {
         tree = parser.parse(src.text) ?? undefined;
@@ -78,7 +82,7 @@ export function analyzePackage(parser: Parser, files: readonly SourceFile[], opt
       root: tree.rootNode,
       scopes: new ScopeResolver(index),
     }));
-    const pkg: PackageContext = { index, files: contexts, goVersion: opts.goVersion };
+    const pkg: PackageContext = { index, files: contexts, goVersion: opts.goVersion, unparsedTexts };
     const findings = runRules(pkg, rules);
     return { findings, skipped, parsed: parsedFiles.length };
   } finally {

@@ -33,6 +33,8 @@ export interface PackageContext {
   files: FileContext[];
   /** The `go` directive of the governing go.mod, e.g. `1.22`, when known. */
   goVersion: string | undefined;
+  /** Texts of the package's files that no rule needed parsed; package-level rules treat any mention there as unknown use. */
+  unparsedTexts: readonly string[];
 }
 
 /** How a rule reports: the node whose range is shown, an optional more specific message, and fixes. */

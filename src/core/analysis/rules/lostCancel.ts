@@ -90,7 +90,7 @@ function deferFix(stmt: Node, name: string, file: FileContext): QuickFix[] {
 function discardFix(stmt: Node, blank: Node, file: FileContext): QuickFix[] {
   if (stmt.type !== 'short_var_declaration') return [];
   const fn = enclosingFunction(stmt);
-  if (!fn || /\bcancel\b/.test(fn.text)) return [];
+  if (!fn || fn.descendantsOfType('identifier').some((i) => i.text === 'cancel')) return [];
   return [
     {
       title: "Keep the cancel function and add 'defer cancel()'",

@@ -281,6 +281,11 @@ function checkGrowth(pkg: PackageContext, report: Reporter): void {
       classifyUse(sel, c, file);
     }
   }
+  // A file no rule needed parsed may still delete from or hand on a map; any mention there counts as unknown use.
+  for (const [name, c] of containers) {
+    const root = name.split('.')[0]!;
+    if (pkg.unparsedTexts.some((t) => new RegExp(`\\b${root}\\b`).test(t))) c.escapes = true;
+  }
   for (const c of containers.values()) {
     if (c.escapes || c.deletes > 0) continue;
     for (const s of c.stores)
