@@ -6,6 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+import { HOSTILE_NAMES, hostileProfile } from '../fixtures/hostileProfile';
+import { encodeProfile } from '../../src/core/pprof/encodeProfile';
 
 const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
@@ -65,6 +67,12 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     dumpText = (await demo.get('/debug/pprof/goroutine?debug=2')).toString();
     writeFileSync(path.join(workspace, 'profiles/ecu.goroutines'), dumpText);
     copyFileSync(path.join(corpus, 'tinkerrogue-heap.pb.gz'), path.join(workspace, 'profiles/tinkerrogue-heap.pb.gz'));
+    writeFileSync(path.join(workspace, 'profiles/hostile.pprof'), encodeProfile(hostileProfile()));
+    // What a proxy in front of a target returns instead of a profile.
+    writeFileSync(
+      path.join(workspace, 'profiles/bad-gateway.pprof'),
+      '<html><body><h1>502 Bad Gateway</h1><img src=x onerror=alert(7)></body></html>',
+    );
 
     cs = await startCodeServer({ folder: workspace, vsix: [path.join(repoRoot, 'leakhunt.vsix')] });
   });
@@ -139,6 +147,39 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     assert.equal(await web.locator('tbody tr').first().locator('.fn-name').textContent(), expected[0]);
     await cs!.screenshot('dashboard-corpus-heap');
     await closeAllEditors();
+  });
+
+  it('shows hostile names as text under a nonce CSP, and an error page as a readable error', async () => {
+    const dialogs: string[] = [];
+    cs!.page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await cs!.openFile('hostile.pprof');
+    const web = cs!.webview();
+    await web.locator('table.top-table tbody tr').first().waitFor({ timeout: 60_000 });
+    const csp = (await web.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')) ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'nonce-[A-Za-z0-9]{32}'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.deepEqual((await web.locator('tbody .fn-name').allTextContents()).sort(), [...HOSTILE_NAMES].sort());
+    assert.equal(await web.locator('#sample-type option').nth(1).textContent(), '<b>inuse_space</b> (bytes)');
+    // Besides our nonce'd bundle, only VS Code's own acquireVsCodeApi script may be in the page.
+    const injected = await web
+      .locator('img, iframe, script:not([src$="dashboard.js"]):not(#_vscodeApiScript), b, [onerror], [onmouseover]')
+      .evaluateAll((els) => els.map((e) => e.outerHTML));
+    assert.deepEqual(injected, []);
+    await cs!.screenshot('dashboard-hostile-names');
+    await closeAllEditors();
+
+    await cs!.openFile('bad-gateway.pprof');
+    const error = cs!.webview().locator('.error');
+    await error.waitFor({ timeout: 60_000 });
+    assert.match((await error.textContent()) ?? '', /^bad-gateway\.pprof is not a readable profile: .*HTML/i);
+    assert.equal(await cs!.webview().locator('img, h1 + img').count(), 0);
+    await cs!.screenshot('dashboard-not-a-profile');
+    await closeAllEditors();
+    assert.deepEqual(dialogs, []);
   });
 
   it('colours a goroutine dump and links its frames into the workspace, never outside', async () => {

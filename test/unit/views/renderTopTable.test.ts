@@ -3,14 +3,9 @@ import { parseHTML } from 'linkedom';
 import { renderTopTable, visibleRows, type TopTableHandlers } from '../../../media/render/renderTopTable';
 import { renderMessage } from '../../../media/render/renderMessage';
 import type { ProfileTopModel, TopRow } from '../../../src/views/dashboardMessages';
+import { HOSTILE_NAMES } from '../../fixtures/hostileProfile';
 
-const hostile = [
-  '<img src=x onerror=alert(1)>',
-  '"><script>alert(2)</script>',
-  'main.(*T).f\'" onmouseover=alert(3)',
-  '</td></tr></tbody></table><iframe src=javascript:alert(4)>',
-  '&lt;b&gt;not bold&lt;/b&gt;',
-];
+const hostile = HOSTILE_NAMES;
 
 function model(rows: TopRow[]): ProfileTopModel {
   return {
