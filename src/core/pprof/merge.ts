@@ -1,6 +1,5 @@
 import { ProfileMismatchError } from './profileErrors';
 import type { Label, Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './profileModel';
-import { sampleStack } from './profileModel';
 import { SampleTableBuilder } from './sampleTableBuilder';
 
 /**
@@ -69,11 +68,12 @@ function mergeOnce(srcs: readonly Profile[], first: Profile): Profile {
   const mappingByKey = new Map<string, Mapping>();
   const functionByKey = new Map<string, ProfileFunction>();
   const locationByKey = new Map<string, number>();
-  const sampleByKey = new Map<string, number>();
   const out = new SampleTableBuilder(
     t,
     srcs.reduce((n, s) => Math.max(n, s.samples.count), 0),
   );
+  const samples = new SampleIndex(out);
+  let stackBuf = new Uint32Array(64);
 
   for (const src of srcs) {
     const mappingsBySrc = new Map<Mapping, MapInfo>();
@@ -140,14 +140,18 @@ function mergeOnce(srcs: readonly Profile[], first: Profile): Profile {
     const st = src.samples;
     for (let i = 0; i < st.count; i++) {
       if (isZeroSample(src, i)) continue;
-      const stack = Array.from(sampleStack(st, i), mapLocation);
+      const a = st.stackStart[i]!;
+      const n = st.stackStart[i + 1]! - a;
+      if (stackBuf.length < n) stackBuf = new Uint32Array(n * 2);
+      for (let k = 0; k < n; k++) stackBuf[k] = mapLocation(st.locIndex[a + k]!);
+      const stack = stackBuf.subarray(0, n);
       const labels = st.labels[i];
-      const key = labels ? `${stack.join(',')}|${labelsKey(labels)}` : stack.join(',');
-      const existing = sampleByKey.get(key);
+      const lk = labels ? labelsKey(labels) : '';
+      const existing = samples.find(stack, lk);
       if (existing !== undefined) {
         out.addValues(existing, st.values, i * t);
       } else {
-        sampleByKey.set(key, out.add(stack, st.values, labels, i * t));
+        samples.insert(stack, lk, out.add(stack, st.values, labels, i * t));
       }
     }
   }
@@ -214,6 +218,13 @@ function locationKey(address: bigint, m: Mapping | undefined, lines: readonly Li
 
 /** A canonical text for a sample's labels, grouped by key and sorted like pprof's `sampleKey`. */
 export function labelsKey(labels: readonly Label[]): string {
+  // Fast path: heap profiles carry exactly one numeric `bytes` label on nearly every sample.
+  if (labels.length === 1) {
+    const l = labels[0]!;
+    return l.str !== undefined
+      ? `s\u0000${l.key}\u0000${l.str}`
+      : `n\u0000${l.key}\u0000${l.num ?? 0}\u0000${l.numUnit ?? ''}`;
+  }
   const str = new Map<string, string[]>();
   const num = new Map<string, { v: number[]; u: string[] }>();
   for (const l of labels) {
@@ -237,4 +248,43 @@ export function labelsKey(labels: readonly Label[]): string {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Finds merged samples by (stack of merged location indexes, label key) without building a string per sample:
+ * a numeric hash picks a bucket, and candidates are compared element-wise against the builder's stored stacks.
+ */
+class SampleIndex {
+  private readonly buckets = new Map<number, number | number[]>();
+  private readonly labelKeys: string[] = [];
+
+  constructor(private readonly out: SampleTableBuilder) {}
+
+  find(stack: Uint32Array, labelKey: string): number | undefined {
+    const b = this.buckets.get(hashStack(stack, labelKey));
+    if (b === undefined) return undefined;
+    if (typeof b === 'number') return this.matches(b, stack, labelKey) ? b : undefined;
+    for (const s of b) if (this.matches(s, stack, labelKey)) return s;
+    return undefined;
+  }
+
+  insert(stack: Uint32Array, labelKey: string, sample: number): void {
+    this.labelKeys[sample] = labelKey;
+    const h = hashStack(stack, labelKey);
+    const b = this.buckets.get(h);
+    if (b === undefined) this.buckets.set(h, sample);
+    else if (typeof b === 'number') this.buckets.set(h, [b, sample]);
+    else b.push(sample);
+  }
+
+  private matches(sample: number, stack: Uint32Array, labelKey: string): boolean {
+    return this.labelKeys[sample] === labelKey && this.out.stackEquals(sample, stack);
+  }
+}
+
+function hashStack(stack: Uint32Array, labelKey: string): number {
+  let h = 0x811c9dc5 ^ stack.length;
+  for (let k = 0; k < stack.length; k++) h = Math.imul(h ^ stack[k]!, 0x01000193);
+  for (let k = 0; k < labelKey.length; k++) h = Math.imul(h ^ labelKey.charCodeAt(k), 0x01000193);
+  return h >>> 0;
 }

@@ -61,6 +61,15 @@ export class SampleTableBuilder {
     for (let j = 0; j < t; j++) this.values[sample * t + j]! += delta[deltaOffset + j]!;
   }
 
+  /** Whether an already added sample's stack equals `stack`. */
+  stackEquals(sample: number, stack: ArrayLike<number>): boolean {
+    const a = this.stackStart[sample]!;
+    const n = this.stackStart[sample + 1]! - a;
+    if (n !== stack.length) return false;
+    for (let k = 0; k < n; k++) if (this.locIndex[a + k] !== stack[k]) return false;
+    return true;
+  }
+
   /** Reads value `j` of an already added sample. */
   value(sample: number, j: number): number {
     return this.values[sample * this.numTypes + j]!;
