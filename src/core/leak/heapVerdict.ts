@@ -99,13 +99,15 @@ export function judgeHeapSeries(
   if (n < 2) return judged('stable', 'a single point shows no trend');
   // Churn: the site allocated much more than it kept, so its snapshots are independent re-samples and a
   // t statistic over them is not to be trusted; only growth beyond the Poisson bound counts.
-  const churning = evidence.allocDelta !== undefined && evidence.allocDelta - Math.max(0, up) > 0.5 * level;
+  // Turnover: bytes the site allocated in the window beyond what it kept. A pure leak keeps everything it
+  // allocates (turnover ≈ 0); a site that replaces a quarter of its live set or more is re-sampled every GC.
+  const churning =
+    evidence.allocDelta !== undefined && evidence.allocDelta - Math.max(0, up) > 0.25 * Math.max(level, up);
   const tOk = !churning;
   // A churning site also wobbles by however many of its short-lived objects happen to be live at each GC, which
-  // exact profiles (MemProfileRate=1) show in full: its growth must beat that scatter as well, measured as the
-  // spread of the points around their median (MAD scaled to a standard deviation) and treated like the
-  // difference of two such points.
-  const scatter = churning ? cfg.noiseSigmas * Math.SQRT2 * 1.4826 * mad(values) : 0;
+  // exact profiles (MemProfileRate=1) show in full: its growth must beat that scatter as well, measured around
+  // the fitted line (MAD of the residuals scaled to a standard deviation, as for the difference of two points).
+  const scatter = churning ? cfg.noiseSigmas * Math.SQRT2 * 1.4826 * residualMad(timesMs, values, stats) : 0;
   const bound = Math.max(poisson, scatter);
   const grew = stats.slopePerMin > 0 && up >= floor && ((tOk && stats.slopeT >= cfg.minSlopeT) || up >= bound);
   const shrank = stats.slopePerMin < 0 && down <= -floor && ((tOk && stats.slopeT <= -cfg.minSlopeT) || down <= -bound);
@@ -142,10 +144,22 @@ function fmtBytes(b: number): string {
   return `${b} B`;
 }
 
-/** Median absolute deviation from the median. */
-function mad(values: ArrayLike<number>): number {
-  const m = median(values);
-  const dev: number[] = [];
-  for (let i = 0; i < values.length; i++) dev.push(Math.abs(values[i]! - m));
-  return median(dev);
+/** Median absolute deviation of the residuals around the least-squares line. */
+function residualMad(timesMs: ArrayLike<number>, values: ArrayLike<number>, stats: SeriesStats): number {
+  const res: number[] = [];
+  const t0 = timesMs[0] ?? 0;
+  // The intercept is recomputed from the means, so only the slope is needed from the stats.
+  let mt = 0;
+  let mv = 0;
+  for (let i = 0; i < values.length; i++) {
+    mt += (timesMs[i]! - t0) / 60_000;
+    mv += values[i]!;
+  }
+  mt /= values.length;
+  mv /= values.length;
+  for (let i = 0; i < values.length; i++) {
+    res.push(values[i]! - (mv + stats.slopePerMin * ((timesMs[i]! - t0) / 60_000 - mt)));
+  }
+  const m = median(res);
+  return median(res.map((r) => Math.abs(r - m)));
 }
