@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { decodeProfile } from '../../../src/core/pprof/decodeProfile';
 import type { Goroutine } from '../../../src/core/pprof/goroutineText';
 import {
@@ -10,6 +13,7 @@ import {
 } from '../../../src/core/pprof/goroutineText';
 import { ProfileFormatError } from '../../../src/core/pprof/profileErrors';
 import type { Profile } from '../../../src/core/pprof/profileModel';
+import { buildGoProgram, repoRoot } from '../../fixtures/ecuDemo';
 import { sampleRows } from '../../fixtures/tinyProfile';
 
 const tripletDir = path.resolve(__dirname, '../../../../shared/corpus/profiles/goroutine-triplets');
@@ -172,5 +176,45 @@ describe('goroutine text formats', () => {
       assert.throws(() => parseGoroutineDebug2('hello\nworld\n'), ProfileFormatError);
       assert.throws(() => parseGoroutineDebug2('goroutine 1 [running]:\n<b>not a frame</b>\n'), /line 2/);
     });
+  });
+});
+
+describe('Go 1.26 goroutine leak profile (real program, GOEXPERIMENT=goroutineleakprofile)', () => {
+  it('marks leaked goroutines in debug=2 and counts them alike in debug=0/1/2', async function () {
+    this.timeout(180_000);
+    const bin = await buildGoProgram({
+      dir: path.join(repoRoot, 'testdata', 'goroutineleak-gen'),
+      env: { GOEXPERIMENT: 'goroutineleakprofile' },
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'goroutineleak-'));
+    try {
+      await promisify(execFile)(bin, [dir], { timeout: 60_000 });
+      const read = (n: string): Buffer => readFileSync(path.join(dir, n));
+      const dump = parseGoroutineDebug2(read('leak.debug2.txt').toString('utf8'));
+      const leaked = dump.goroutines.filter((g) => g.leaked);
+      assert.equal(leaked.length, 3, JSON.stringify(dump.goroutines.map((g) => [g.id, g.state, g.leaked])));
+      for (const g of leaked) {
+        assert.equal(g.state, 'chan send');
+        assert.equal(g.frames[0]?.function, 'main.leakSender.func1');
+        assert.equal(g.createdBy?.function, 'main.leakSender');
+        assert.equal(g.createdBy?.goroutineId, 1);
+        assert.match(g.createdBy?.file ?? '', /goroutineleak-gen\/main\.go$/);
+      }
+      const locked = dump.goroutines.find((g) => g.frames.some((f) => f.function === 'main.lockedWaiter'));
+      assert.ok(locked, 'the locked waiter is in the dump');
+      assert.equal(locked.lockedToThread, true);
+      assert.equal(locked.leaked, false);
+      assert.equal(locked.state, 'chan receive');
+
+      const text1 = parseGoroutineDebug1(read('leak.debug1.txt').toString('utf8'));
+      assert.deepEqual(text1.sampleTypes, [{ type: 'goroutineleak', unit: 'count' }]);
+      const proto = decodeProfile(read('leak.debug0.pb.gz'));
+      const all = (): boolean => true;
+      const fn = 'main.leakSender.func1';
+      assert.equal(countsByFunction(proto, all).get(fn), 3);
+      assert.equal(countsByFunction(text1, all).get(fn), 3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

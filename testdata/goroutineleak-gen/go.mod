@@ -1,0 +1,3 @@
+module leakhunt.test/goroutineleakgen
+
+go 1.26
