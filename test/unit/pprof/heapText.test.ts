@@ -8,7 +8,9 @@ import { decodeProfile } from '../../../src/core/pprof/decodeProfile';
 import { parseHeapDebug1, parseMemStats, scaleHeapSample } from '../../../src/core/pprof/heapText';
 import { ProfileFormatError } from '../../../src/core/pprof/profileErrors';
 import type { Profile } from '../../../src/core/pprof/profileModel';
+import { topReport } from '../../../src/core/pprof/topReport';
 import { buildGoProgram, repoRoot } from '../../fixtures/ecuDemo';
+import { goUnitFlag, parseGoPprofTop, runGoPprof } from '../../fixtures/goPprofTop';
 import { sampleRows } from '../../fixtures/tinyProfile';
 
 /** Sums of each sample type per leaf function, skipping all-zero entries. */
@@ -53,6 +55,30 @@ describe('heap debug=1 text', () => {
       assert.equal(typeof memStats.LastGC, 'bigint');
       assert.ok((memStats.NextGC ?? 0n) > BigInt(Number.MAX_SAFE_INTEGER), 'GC off: NextGC is huge and kept exactly');
       assert.equal(memStats.DebugGC, false);
+
+      // go tool pprof reads the same text (symbolizing with the binary): same total, same figures for user code.
+      // (Its stacks also hold runtime.goexit, which Go's text writer omits, so only main.* rows are compared.)
+      for (const si of ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space']) {
+        const unit = si.endsWith('space') ? 'bytes' : 'count';
+        const u = goUnitFlag(unit);
+        const goOut = runGoPprof([
+          '-top',
+          '-nodecount=1000000',
+          '-nodefraction=0',
+          '-edgefraction=0',
+          `-sample_index=${si}`,
+          ...(u ? [`-unit=${u}`] : []),
+          bin,
+          path.join(dir, 'heap.txt'),
+        ]);
+        const go = parseGoPprofTop(goOut, u ?? '');
+        const report = topReport(profile, { sampleIndex: si });
+        assert.equal(report.total, go.total, `${si} total`);
+        const user = (rows: { name: string; flat: number; cum: number }[]): string[] =>
+          rows.filter((r) => r.name.startsWith('main.')).map((r) => `${r.name} ${r.flat} ${r.cum}`);
+        assert.deepEqual(user(report.functions), user(go.rows), si);
+        assert.ok(user(go.rows).length >= 3, si);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
