@@ -107,8 +107,11 @@ export function renderTopTable(
     fn.append(el(doc, 'span', 'fn-name', r.name));
     tr.append(fn);
     const loc = el(doc, 'td', 'loc');
-    if (r.file !== '') {
-      const a = el(doc, 'a', 'source', r.line > 0 ? `${r.file}:${r.line}` : r.file);
+    const where = r.line > 0 ? `${r.file}:${r.line}` : r.file;
+    if (r.file !== '' && !r.inWorkspace) {
+      loc.append(el(doc, 'span', 'elsewhere', where));
+    } else if (r.file !== '') {
+      const a = el(doc, 'a', 'source', where);
       a.setAttribute('href', '#');
       a.title = 'Open in the workspace';
       a.addEventListener('click', (e) => {

@@ -14,6 +14,8 @@ export interface TopRow {
   line: number;
   flat: number;
   cum: number;
+  /** Whether `file` maps to a file in the workspace; only those locations are offered as links. */
+  inWorkspace: boolean;
 }
 
 /** A sample type offered in the dashboard's sample-type picker. */

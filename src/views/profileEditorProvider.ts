@@ -53,7 +53,10 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
           message: `${title} is not a readable profile: ${profile.message}`,
         });
       } else {
-        await postToDashboard(webview, { type: 'profile', model: profileTopModel(profile, sampleIndex, title) });
+        const model = profileTopModel(profile, sampleIndex, title);
+        const mapper = await this.resolver.current();
+        for (const row of model.rows) row.inWorkspace = row.file !== '' && mapper.map(row.file) !== undefined;
+        await postToDashboard(webview, { type: 'profile', model });
       }
     };
     const subscription = onDashboardMessage(webview, this.log, async (m) => {

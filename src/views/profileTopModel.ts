@@ -6,7 +6,10 @@ import type { ProfileTopModel, TopRow } from './dashboardMessages';
 /** Rows beyond this many are summarised as a count: the webview stays responsive on profiles with huge symbol tables. */
 export const MAX_TOP_ROWS = 3000;
 
-/** Builds the dashboard's top-functions model for one sample type, with `go tool pprof -top`'s figures and order. */
+/**
+ * Builds the dashboard's top-functions model for one sample type, with `go tool pprof -top`'s figures and order.
+ * `inWorkspace` is left false; the host sets it from its path mapper.
+ */
 export function profileTopModel(p: Profile, sampleIndex: number, title: string): ProfileTopModel {
   const agg = aggregateByFunction(p, sampleIndex);
   // pprof's function rows carry no line; the function's start line is where "go to source" should land.
@@ -21,6 +24,7 @@ export function profileTopModel(p: Profile, sampleIndex: number, title: string):
     line: startLine.get(r.name) ?? 0,
     flat: r.flat,
     cum: r.cum,
+    inWorkspace: false,
   }));
   return {
     title,

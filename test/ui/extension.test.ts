@@ -127,6 +127,12 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
       );
     }
 
+    // Only locations that map into the workspace are links; Go's own sources are shown as plain text.
+    const linkTexts = await web.locator('tbody a.source').allTextContents();
+    assert.ok(linkTexts.length > 0);
+    for (const t of linkTexts) assert.match(t, /\/ecu-demo\//);
+    assert.ok((await web.locator('tbody .elsewhere', { hasText: '/usr/local/go/src/' }).count()) > 0);
+
     // A location link asks the host to open the source: the build path maps to the workspace copy, at the line.
     const demoLink = web.locator('tbody tr a.source', { hasText: '/ecu-demo/' }).first();
     const [, srcFile, line] = /^(.*):(\d+)$/.exec((await demoLink.textContent()) ?? '') ?? [];

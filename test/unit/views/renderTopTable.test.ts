@@ -33,7 +33,14 @@ function noopHandlers(log: string[] = []): TopTableHandlers {
 describe('dashboard top table rendering', () => {
   it('shows hostile function names, files and titles as text without creating elements', () => {
     const { document } = parseHTML('<!DOCTYPE html><html><body><main id="app"></main></body></html>');
-    const rows = hostile.map((name, i) => ({ name, file: `/src/${name}.go`, line: i + 1, flat: 100 - i, cum: 200 }));
+    const rows = hostile.map((name, i) => ({
+      name,
+      file: `/src/${name}.go`,
+      line: i + 1,
+      flat: 100 - i,
+      cum: 200,
+      inWorkspace: true,
+    }));
     const root = renderTopTable(document, model(rows), { sortBy: 'flat', filter: '' }, noopHandlers());
     document.getElementById('app')!.append(root);
 
@@ -66,8 +73,8 @@ describe('dashboard top table rendering', () => {
   it('formats values in the unit of the selected sample type and percentages of the total', () => {
     const { document } = parseHTML('<html><body></body></html>');
     const rows = [
-      { name: 'a', file: '', line: 0, flat: 3 * 1024 * 1024, cum: 4 * 1024 * 1024 },
-      { name: 'b', file: 'b.go', line: 0, flat: 1024 * 1024, cum: 1024 * 1024 },
+      { name: 'a', file: '', line: 0, flat: 3 * 1024 * 1024, cum: 4 * 1024 * 1024, inWorkspace: false },
+      { name: 'b', file: 'b.go', line: 0, flat: 1024 * 1024, cum: 1024 * 1024, inWorkspace: false },
     ];
     const root = renderTopTable(document, model(rows), { sortBy: 'flat', filter: '' }, noopHandlers());
     const cells = Array.from(root.querySelectorAll('tbody tr')).map((tr) =>
@@ -82,8 +89,21 @@ describe('dashboard top table rendering', () => {
   it('reports user actions through the handlers', () => {
     const { document, Event } = parseHTML('<html><body></body></html>');
     const log: string[] = [];
-    const rows = [{ name: 'main.leak', file: '/x/main.go', line: 12, flat: 1, cum: 1 }];
+    const rows = [
+      { name: 'main.leak', file: '/x/main.go', line: 12, flat: 1, cum: 1, inWorkspace: true },
+      {
+        name: 'runtime.gopark',
+        file: '/usr/local/go/src/runtime/proc.go',
+        line: 400,
+        flat: 1,
+        cum: 1,
+        inWorkspace: false,
+      },
+    ];
     const root = renderTopTable(document, model(rows), { sortBy: 'flat', filter: '' }, noopHandlers(log));
+    // Only the workspace location is a link; the standard-library one is plain text.
+    assert.equal(root.querySelectorAll('a.source').length, 1);
+    assert.equal(root.querySelector('.elsewhere')!.textContent, '/usr/local/go/src/runtime/proc.go:400');
     root.querySelector('a.source')!.dispatchEvent(new Event('click'));
     const sortButtons = Array.from(root.querySelectorAll('button.sort'));
     sortButtons[1]!.dispatchEvent(new Event('click'));
@@ -97,9 +117,9 @@ describe('dashboard top table rendering', () => {
 
   it('sorts and filters rows without touching the model', () => {
     const rows = [
-      { name: 'b.big', file: '', line: 0, flat: 5, cum: 5 },
-      { name: 'a.small', file: '', line: 0, flat: 1, cum: 9 },
-      { name: 'c.mid', file: '', line: 0, flat: 3, cum: 3 },
+      { name: 'b.big', file: '', line: 0, inWorkspace: false, flat: 5, cum: 5 },
+      { name: 'a.small', file: '', line: 0, inWorkspace: false, flat: 1, cum: 9 },
+      { name: 'c.mid', file: '', line: 0, inWorkspace: false, flat: 3, cum: 3 },
     ];
     const names = (s: Parameters<typeof visibleRows>[1]) => visibleRows(rows, s).map((r) => r.name);
     assert.deepEqual(names({ sortBy: 'flat', filter: '' }), ['b.big', 'c.mid', 'a.small']);
