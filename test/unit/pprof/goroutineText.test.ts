@@ -13,7 +13,9 @@ import {
 } from '../../../src/core/pprof/goroutineText';
 import { ProfileFormatError } from '../../../src/core/pprof/profileErrors';
 import type { Profile } from '../../../src/core/pprof/profileModel';
+import { topReport } from '../../../src/core/pprof/topReport';
 import { buildGoProgram, repoRoot } from '../../fixtures/ecuDemo';
+import { parseGoPprofTop, runGoPprof } from '../../fixtures/goPprofTop';
 import { sampleRows } from '../../fixtures/tinyProfile';
 
 const tripletDir = path.resolve(__dirname, '../../../../shared/corpus/profiles/goroutine-triplets');
@@ -213,6 +215,27 @@ describe('Go 1.26 goroutine leak profile (real program, GOEXPERIMENT=goroutinele
       const fn = 'main.leakSender.func1';
       assert.equal(countsByFunction(proto, all).get(fn), 3);
       assert.equal(countsByFunction(text1, all).get(fn), 3);
+
+      // go tool pprof reads the debug=1 text too (symbolizing the `@` PCs with the binary): same total and user-code
+      // cum. Flat differs by design: pprof's stacks keep the runtime.gopark... leaf frames that Go leaves out of the
+      // `#` frame lines we read, so there the blocked user function has flat 0.
+      const go = parseGoPprofTop(
+        runGoPprof([
+          '-top',
+          '-nodecount=1000000',
+          '-nodefraction=0',
+          '-edgefraction=0',
+          bin,
+          path.join(dir, 'leak.debug1.txt'),
+        ]),
+        '',
+      );
+      const report = topReport(text1, {});
+      assert.equal(report.total, go.total);
+      const user = (rows: { name: string; flat: number; cum: number }[]): string[] =>
+        rows.filter((r) => r.name.startsWith('main.')).map((r) => `${r.name} ${r.cum}`);
+      assert.deepEqual(user(report.functions), user(go.rows));
+      assert.ok(user(go.rows).length >= 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
