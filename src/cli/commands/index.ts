@@ -8,4 +8,12 @@ import { topCommand } from './top';
 import { watchCommand } from './watch';
 
 /** Every `leakhunt` sub-command, in the order `leakhunt --help` lists them. Each lives in its own file here. */
-export const commands: CliCommand[] = [topCommand, diffCommand, lintCommand, watchCommand, collectCommand, reportCommand, gateCommand];
+export const commands: CliCommand[] = [
+  topCommand,
+  diffCommand,
+  lintCommand,
+  watchCommand,
+  collectCommand,
+  reportCommand,
+  gateCommand,
+];
