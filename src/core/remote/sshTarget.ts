@@ -10,7 +10,7 @@ import {
   validatePort,
 } from './remoteCommand';
 import type { ExecResult } from './sshConnection';
-import { RemoteCommandError } from './remoteErrors';
+import { ConnectionLostError, RemoteCommandError } from './remoteErrors';
 import type { SshSession } from './sshSession';
 import { silentLogger, type TraceLogger } from './traceLogger';
 
@@ -36,13 +36,21 @@ export class SshTarget implements AcquisitionTarget {
   /** GET through a fresh direct-tcpip channel on the (re)connected session. */
   async httpGet(path: string, options?: HttpGetOptions): Promise<HttpResponse> {
     const conn = await this.session.connection();
-    return httpGet(
-      (t) => conn.forwardOut(this.host, this.port, t),
-      hostPort(this.host, this.port),
-      path,
-      options,
-      this.log,
-    );
+    try {
+      return await httpGet(
+        (t) => conn.forwardOut(this.host, this.port, t),
+        hostPort(this.host, this.port),
+        path,
+        options,
+        this.log,
+      );
+    } catch (e) {
+      // A request cut by a dropped SSH connection is a transport failure, not a fault of the endpoint.
+      if (conn.closed && !(e instanceof ConnectionLostError)) {
+        throw new ConnectionLostError(`SSH connection lost during GET ${path}: ${(e as Error).message}`);
+      }
+      throw e;
+    }
   }
 
   /**

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -241,6 +242,51 @@ describe('SSH transport against a real OpenSSH server', function () {
     assert.equal(m.get(ab), '42\n');
     assert.equal(m.get(path.join(f.dir, 'missing')), null);
     session.close();
+  });
+
+  it('notices a silent peer through keepalives (ServerAliveInterval/CountMax) without waiting for TCP', async () => {
+    const r = await route('ecu');
+    r.target.serverAliveIntervalMs = 300;
+    r.target.serverAliveCountMax = 2;
+    const c = await connect({ route: r });
+    const master = f.pid();
+    assert.ok(master);
+    // Freeze every sshd process serving sessions (children and grandchildren of the listener): the TCP connection stays
+    // open but nothing answers, like a vehicle that went out of radio range.
+    const kids = (p: number): number[] => {
+      let out: number[] = [];
+      try {
+        out = execFileSync('pgrep', ['-P', String(p)], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        // pgrep exits 1 when a process has no children
+      }
+      return out.flatMap((k) => [k, ...kids(k)]);
+    };
+    const frozen = kids(master);
+    assert.ok(frozen.length > 0, 'session processes found');
+    for (const p of frozen) process.kill(p, 'SIGSTOP');
+    const t0 = Date.now();
+    let reason = '';
+    try {
+      reason = await new Promise<string>((resolve, reject) => {
+        c.onClose(resolve);
+        setTimeout(() => reject(new Error('no keepalive timeout within 5 s')), 5000);
+      });
+    } finally {
+      for (const p of frozen) {
+        try {
+          process.kill(p, 'SIGCONT');
+        } catch {
+          // gone
+        }
+      }
+    }
+    assert.ok(c.closed);
+    assert.ok(Date.now() - t0 < 4000);
+    assert.match(reason, /keepalive|closed/i);
   });
 
   it('reconnects with backoff after sshd is killed and restarted', async () => {
