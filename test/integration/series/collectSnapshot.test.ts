@@ -8,7 +8,7 @@ import { LocalTarget } from '../../../src/core/remote/localTarget';
 import { collectSnapshot } from '../../../src/core/series/collectSnapshot';
 import { runSeries } from '../../../src/core/series/runSeries';
 import { SnapshotSeries } from '../../../src/core/series/snapshotSeries';
-import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
+import { buildGoProgram, repoRoot, startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
 
 const execFileP = promisify(execFile);
 
@@ -92,6 +92,43 @@ describe('snapshot collection from the real demo service', function () {
     const ok = await collectSnapshot(series, { target: target(demo), kinds: ['heap'] });
     assert.equal(ok.seq, 2);
     assert.equal(ok.status, 'ok');
+    await series.close();
+  });
+});
+
+describe('snapshot collection from a real Go service with pprof under /internal/pprof and expvar', function () {
+  this.timeout(120000);
+  let svc: EcuDemo;
+  let dir: string;
+  before(async () => {
+    const bin = await buildGoProgram({ dir: path.join(repoRoot, 'testdata', 'pprof-prefix-demo') });
+    svc = await startGoService(bin, ['-addr', '127.0.0.1:0']);
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lh-prefix-'));
+  });
+  after(async () => {
+    await svc?.stop();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('fetches every kind under the configured prefix, /debug/vars as JSON, and reports the default prefix as gaps', async () => {
+    const target = new LocalTarget('127.0.0.1', Number(svc.addr.split(':')[1]));
+    const series = await SnapshotSeries.open(dir, { target: svc.url });
+    const e = await collectSnapshot(series, { target, prefix: '/internal/pprof' });
+    assert.equal(e.status, 'ok', JSON.stringify(e.gaps));
+    assert.deepEqual(e.notAvailable, ['goroutineleak']);
+    assert.ok(e.files.vars);
+    const vars = JSON.parse(await fs.readFile(series.filePath(e, 'vars') ?? '', 'utf8')) as Record<string, unknown>;
+    assert.equal(typeof vars['leakhunt_demo_ticks'], 'number');
+    assert.ok('memstats' in vars);
+    assert.ok((e.memStats?.HeapInuse ?? 0) > 0);
+    const allocs = await collectSnapshot(series, { target, prefix: '/internal/pprof', kinds: ['allocs'] });
+    assert.ok(allocs.files.allocs);
+    const wrong = await collectSnapshot(series, { target, kinds: ['heap', 'goroutine'] });
+    assert.equal(wrong.status, 'gap');
+    assert.deepEqual(
+      wrong.gaps.map((g) => g.reason),
+      ['HTTP 404 for /debug/pprof/heap', 'HTTP 404 for /debug/pprof/goroutine'],
+    );
     await series.close();
   });
 });

@@ -1,0 +1,3 @@
+module example.com/pprof-prefix-demo
+
+go 1.22
