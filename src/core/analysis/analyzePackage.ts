@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   goVersion?: string | undefined;
   /** Report files with syntax errors as skipped instead of analysing them. Default true. */
   skipFilesWithErrors?: boolean;
+  /** Only findings in this file are wanted (the editor's document); per-file checks skip the other files. */
+  only?: string;
 }
 
 /** A finding plus the mechanical fixes the editor can offer for it. */
@@ -40,7 +42,19 @@ export interface PackageResult {
 
 /** Whether any of the rules (or a suppression comment) could fire on this text; files that fail are never parsed. */
 export function worthParsing(text: string, rules: readonly Rule[]): boolean {
-  return text.includes('leakhunt:ignore') || rules.some((r) => r.trigger.test(text));
+  return combinedTrigger(rules).test(text);
+}
+
+const combined = new WeakMap<readonly Rule[], RegExp>();
+
+/** One regex for all the rules' triggers and the suppression marker, so a file is scanned once, not once per rule. */
+function combinedTrigger(rules: readonly Rule[]): RegExp {
+  let re = combined.get(rules);
+  if (!re) {
+    re = new RegExp(['leakhunt:ignore', ...rules.map((r) => r.trigger.source)].join('|'), 'm');
+    combined.set(rules, re);
+  }
+  return re;
 }
 
 /**
@@ -83,14 +97,14 @@ export function analyzePackage(parser: Parser, files: readonly SourceFile[], opt
       scopes: new ScopeResolver(index),
     }));
     const pkg: PackageContext = { index, files: contexts, goVersion: opts.goVersion, unparsedTexts };
-    const findings = runRules(pkg, rules);
+    const findings = runRules(pkg, rules, opts.only);
     return { findings, skipped, parsed: parsedFiles.length };
   } finally {
     for (const t of owned) t.delete();
   }
 }
 
-function runRules(pkg: PackageContext, rules: readonly Rule[]): FindingWithFixes[] {
+function runRules(pkg: PackageContext, rules: readonly Rule[], only: string | undefined): FindingWithFixes[] {
   const raw: { file: FileContext; rule: Rule; node: Node; message: string; fixes: QuickFix[] }[] = [];
   const seen = new Set<string>();
   for (const rule of rules) {
@@ -100,7 +114,9 @@ function runRules(pkg: PackageContext, rules: readonly Rule[]): FindingWithFixes
       seen.add(key);
       raw.push({ file, rule, node, message: detail?.message ?? rule.message, fixes: detail?.fixes ?? [] });
     };
-    for (const file of pkg.files) if (rule.checkFile && rule.trigger.test(file.text)) rule.checkFile(file, pkg, report);
+    for (const file of pkg.files)
+      if (rule.checkFile && (only === undefined || file.path === only) && rule.trigger.test(file.text))
+        rule.checkFile(file, pkg, report);
     if (rule.checkPackage && pkg.files.some((f) => rule.trigger.test(f.text))) rule.checkPackage(pkg, report);
   }
   const suppressions = new Map<FileContext, Suppression[]>();
@@ -108,6 +124,7 @@ function runRules(pkg: PackageContext, rules: readonly Rule[]): FindingWithFixes
   const known = new Set(allRules.map((r) => r.id));
   const out: FindingWithFixes[] = [];
   for (const r of raw) {
+    if (only !== undefined && r.file.path !== only) continue;
     const line = r.node.startPosition.row;
     if (suppressions.get(r.file)?.some((s) => suppresses(s, r.rule.id, line))) continue;
     out.push({
@@ -116,6 +133,7 @@ function runRules(pkg: PackageContext, rules: readonly Rule[]): FindingWithFixes
     });
   }
   for (const [file, list] of suppressions) {
+    if (only !== undefined && file.path !== only) continue;
     for (const s of list) {
       const problem = !known.has(s.rule)
         ? s.rule === ''

@@ -112,6 +112,7 @@ export class DocumentAnalyzer {
       rules: this.opts.rules ?? allRules,
       goVersion: this.opts.goVersion,
       skipFilesWithErrors: false,
+      only: this.path,
     });
     return res.findings.filter((f) => f.file === this.path);
   }

@@ -120,3 +120,9 @@ export function isSyncPoolType(typeNode: Node | null): boolean {
   const t = typeNode?.text.replace(/\s+/g, '');
   return t === 'sync.Pool' || t === '*sync.Pool';
 }
+
+/** Whether the statement after `stmt` is `defer NAME()` (or `defer NAME.Stop()` when `method` is given). */
+export function nextIsDeferCall(stmt: Node, name: string, method = ''): boolean {
+  const next = stmt.nextNamedSibling;
+  return next?.type === 'defer_statement' && next.text.replace(/\s+/g, '') === `defer${name}${method}()`;
+}

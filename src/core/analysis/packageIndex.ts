@@ -18,18 +18,41 @@ export interface StructField {
 
 /** The package-level names rules need across files: vars, funcs, methods and struct types. */
 export class PackageIndex {
-  /** Package-level vars (and consts) by name. */
-  readonly vars = new Map<string, PackageVar>();
-  /** Top-level functions by name. */
-  readonly funcs = new Map<string, Node>();
-  /** Methods by method name (several receiver types may share one). */
-  readonly methods = new Map<string, Node[]>();
-  /** Struct types by type name. */
-  readonly structs = new Map<string, StructField[]>();
+  private readonly v = new Map<string, PackageVar>();
+  private readonly f = new Map<string, Node>();
+  private readonly m = new Map<string, Node[]>();
+  private readonly s = new Map<string, StructField[]>();
+  private built = false;
   private syncMapHolders: Set<string> | undefined;
 
-  constructor(roots: Node[]) {
-    for (const root of roots) for (const decl of kids(root)) this.add(decl);
+  /** Indexing is deferred to the first question: in the editor most relints never ask one. */
+  constructor(private readonly roots: Node[]) {}
+
+  private build(): void {
+    if (this.built) return;
+    this.built = true;
+    for (const root of this.roots) for (const decl of kids(root)) this.add(decl);
+  }
+
+  /** Package-level vars (and consts) by name. */
+  get vars(): Map<string, PackageVar> {
+    this.build();
+    return this.v;
+  }
+  /** Top-level functions by name. */
+  get funcs(): Map<string, Node> {
+    this.build();
+    return this.f;
+  }
+  /** Methods by method name (several receiver types may share one). */
+  get methods(): Map<string, Node[]> {
+    this.build();
+    return this.m;
+  }
+  /** Struct types by type name. */
+  get structs(): Map<string, StructField[]> {
+    this.build();
+    return this.s;
   }
 
   private add(decl: Node): void {
@@ -42,7 +65,7 @@ export class PackageIndex {
           const type = spec.childForFieldName('type');
           names.forEach((ident, i) => {
             if (ident.text !== '_')
-              this.vars.set(ident.text, {
+              this.v.set(ident.text, {
                 name: ident.text,
                 ident,
                 type,
@@ -53,12 +76,12 @@ export class PackageIndex {
         break;
       case 'function_declaration': {
         const name = decl.childForFieldName('name');
-        if (name) this.funcs.set(name.text, decl);
+        if (name) this.f.set(name.text, decl);
         break;
       }
       case 'method_declaration': {
         const name = decl.childForFieldName('name');
-        if (name) this.methods.set(name.text, [...(this.methods.get(name.text) ?? []), decl]);
+        if (name) this.m.set(name.text, [...(this.m.get(name.text) ?? []), decl]);
         break;
       }
       case 'type_declaration':
@@ -75,7 +98,7 @@ export class PackageIndex {
             if (names.length === 0) fields.push({ name: null, ident: null, type: ft });
             for (const n of names) fields.push({ name: n.text, ident: n, type: ft });
           }
-          this.structs.set(name.text, fields);
+          this.s.set(name.text, fields);
         }
         break;
     }

@@ -33,22 +33,40 @@ export class ScopeResolver {
   private readonly uses = new Map<Decl, Node[]>();
   private readonly done = new Set<number>();
   private readonly declAt = new Map<number, Decl>();
+  /** Identifiers no local declaration covers, by name: package-level names, imports or builtins, told apart lazily. */
+  private readonly unresolved = new Map<number, Node>();
 
   constructor(private readonly pkg: PackageIndex) {}
 
   /** The declaration an identifier refers to (or declares); undefined for imports, builtins and unknown names. */
   resolve(ident: Node): Decl | undefined {
     this.ensure(ident);
-    const d = this.resolved.get(ident.startIndex);
+    const d = this.resolved.get(ident.startIndex) ?? this.declAt.get(ident.startIndex);
     if (d) return d;
-    if (this.declAt.has(ident.startIndex)) return this.declAt.get(ident.startIndex);
-    return undefined;
+    if (!this.unresolved.has(ident.startIndex)) return undefined;
+    const pd = packageDecl(this.pkg, ident.text);
+    if (pd) this.record(ident, pd);
+    this.unresolved.delete(ident.startIndex);
+    return pd;
   }
 
-  /** Every identifier that refers to `decl` within its top-level declaration (declaring identifiers excluded). */
+  /** Every identifier that refers to `decl` within the declarations walked so far (declaring identifiers excluded). */
   usesOf(decl: Decl): Node[] {
     if (decl.owner) this.ensure(decl.owner);
+    else
+      for (const [at, n] of this.unresolved)
+        if (n.text === decl.name) {
+          this.record(n, decl);
+          this.unresolved.delete(at);
+        }
     return this.uses.get(decl) ?? [];
+  }
+
+  private record(ident: Node, d: Decl): void {
+    this.resolved.set(ident.startIndex, d);
+    const list = this.uses.get(d);
+    if (list) list.push(ident);
+    else this.uses.set(d, [ident]);
   }
 
   /** Whether a reference sits in a different function frame than the one owning its declaration (a closure capture). */
@@ -62,7 +80,7 @@ export class ScopeResolver {
     const top = topLevelOf(node);
     if (this.done.has(top.startIndex)) return;
     this.done.add(top.startIndex);
-    const w = new Walker(this.pkg, this.resolved, this.uses, this.declAt);
+    const w = new Walker(this.resolved, this.uses, this.declAt, this.unresolved);
     w.walk(top, null);
   }
 }
@@ -70,10 +88,10 @@ export class ScopeResolver {
 class Walker {
   private readonly frames: Frame[] = [];
   constructor(
-    private readonly pkg: PackageIndex,
     private readonly resolved: Map<number, Decl>,
     private readonly uses: Map<Decl, Node[]>,
     private readonly declAt: Map<number, Decl>,
+    private readonly unresolved: Map<number, Node>,
   ) {}
 
   private push(): void {
@@ -106,13 +124,11 @@ class Walker {
   }
 
   private ref(ident: Node): void {
-    let d = this.lookup(ident.text);
+    const d = this.lookup(ident.text);
     if (!d) {
-      const pv = this.pkg.vars.get(ident.text);
-      if (pv) d = packageDecl(this.pkg, pv.name);
-      else if (this.pkg.funcs.has(ident.text)) d = packageDecl(this.pkg, ident.text);
+      this.unresolved.set(ident.startIndex, ident);
+      return;
     }
-    if (!d) return;
     this.resolved.set(ident.startIndex, d);
     const list = this.uses.get(d);
     if (list) list.push(ident);

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { enclosingFunction, exprList } from '../goSyntax';
+import { enclosingFunction, exprList, nextIsDeferCall } from '../goSyntax';
 import { captureAll } from '../queryCache';
 import type { FileContext, QuickFix, Rule } from '../rule';
 
@@ -41,6 +41,8 @@ export const lostCancel: Rule = {
         });
         continue;
       }
+      // The idiom `defer cancel()` on the next line settles it without resolving the whole function.
+      if (nextIsDeferCall(stmt, cancel.text) || calledLaterInBlock(stmt, cancel.text, file.text)) continue;
       const d = file.scopes.resolve(cancel);
       if (!d || d.kind !== 'local' || !d.owner) continue;
       const real = file.scopes.usesOf(d).filter((u) => u.id !== cancel.id && !isMereAssignment(u));
@@ -106,4 +108,14 @@ function discardFix(stmt: Node, blank: Node, file: FileContext): QuickFix[] {
       ],
     },
   ];
+}
+
+/**
+ * Whether a later statement of the same block calls `name()`. A shadowing declaration could make this a different
+ * variable; then the finding is missed, never invented, which is the side to err on.
+ */
+function calledLaterInBlock(stmt: Node, name: string, text: string): boolean {
+  const block = stmt.parent;
+  if (!block) return false;
+  return new RegExp(`\\b${name}\\s*\\(\\s*\\)`).test(text.slice(stmt.endIndex, block.endIndex));
 }

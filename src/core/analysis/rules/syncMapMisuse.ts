@@ -41,14 +41,20 @@ export const syncMapMisuse: Rule = {
     'after a `Load` of the same key in the same function (a cache that fills once per key by design).',
   trigger: /sync\.Map|\.(?:Store|LoadOrStore|Swap)\(/,
   checkFile(file, pkg, report) {
+    if (!mentionsSyncMap(pkg)) return;
     if (!/sync\.Map/.test(file.text) && pkg.index.syncMapHolderTypes().size === 0 && !hasPackageMaps(pkg)) return;
     checkCopies(file, pkg, report);
     checkUnsafeValues(file, pkg, report);
   },
   checkPackage(pkg, report) {
-    checkGrowth(pkg, report);
+    if (mentionsSyncMap(pkg)) checkGrowth(pkg, report);
   },
 };
+
+/** No sync.Map can exist in a package whose parsed files never name the type (unparsed files declare nothing). */
+function mentionsSyncMap(pkg: PackageContext): boolean {
+  return pkg.files.some((f) => f.text.includes('sync.Map'));
+}
 
 function hasPackageMaps(pkg: PackageContext): boolean {
   for (const v of pkg.index.vars.values()) if (syncMapShapeOfType(v.type)) return true;

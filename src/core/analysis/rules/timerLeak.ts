@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import { enclosingLoop } from '../controlFlow';
-import { callArgs, exprList, kids, unparen } from '../goSyntax';
+import { callArgs, exprList, kids, nextIsDeferCall, unparen } from '../goSyntax';
 import { captureAll } from '../queryCache';
 import { goVersionAtLeast, type FileContext, type QuickFix, type Rule } from '../rule';
 
@@ -98,6 +98,7 @@ function neverStopped(call: Node, file: FileContext): string | undefined {
   if (!target || lefts.length !== rights.length) return undefined;
   if (target.type !== 'identifier') return undefined;
   if (target.text === '_') return 'is discarded without Stop';
+  if (nextIsDeferCall(stmt, target.text, '.Stop')) return undefined;
   const d = file.scopes.resolve(target);
   if (!d || !d.owner || d.kind !== 'local') return undefined;
   for (const use of file.scopes.usesOf(d)) {
