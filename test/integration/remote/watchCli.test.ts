@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import { runCli } from '../../../src/cli/runCli';
 import type { WatchReport } from '../../../src/core/report/watchReport';
 import type { SeriesIndex } from '../../../src/core/series/seriesIndex';
 import { repoRoot, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
@@ -399,6 +401,50 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal(idx?.snapshots.length, rep.snapshots);
     assert.equal(existsSync(path.join(dir, 'series.lock')), false);
     assert.equal((await fs.readdir(dir)).filter((n) => n.includes('.tmp-')).length, 0);
+  });
+
+  it('prints one progress line per snapshot when stderr is a TTY (in-process runCli)', async () => {
+    const sink = (tty: boolean) => {
+      const chunks: string[] = [];
+      const w = new Writable({
+        write(c: Buffer, _e, cb) {
+          chunks.push(c.toString());
+          cb();
+        },
+      }) as Writable & { isTTY?: boolean };
+      w.isTTY = tty;
+      return { w, text: () => chunks.join('') };
+    };
+    const run = async (tty: boolean): Promise<string> => {
+      const err = sink(tty);
+      const o = sink(false);
+      const code = await runCli(
+        [
+          'watch',
+          demo.url,
+          '--pid',
+          String(demo.pid),
+          '--count',
+          '2',
+          '--interval',
+          '200ms',
+          '--out',
+          out(`tty-${tty}`),
+        ],
+        { stdout: o.w, stderr: err.w, stdin: process.stdin, env: cleanEnv(), cwd: tmp },
+      );
+      assert.equal(code, 0, err.text());
+      return err.text();
+    };
+    const tty = await run(true);
+    const lines = tty.split('\n').filter((l) => /^\[\d+\/2\]/.test(l));
+    assert.equal(lines.length, 2, tty);
+    assert.match(
+      lines[0] ?? '',
+      /^\[1\/2\] {2}\d\d:\d\d:\d\d {2}ok {2}heap [\d.]+ \w+ {2}goroutines \d+ {2}cgroup [\d.]+ \w+\/448\.0 MiB$/,
+    );
+    const plain = await run(false);
+    assert.equal(plain.split('\n').filter((l) => /^\[\d+\/2\]/.test(l)).length, 0);
   });
 
   it('shell metacharacters in every user-supplied field never reach a shell', async () => {
