@@ -165,6 +165,11 @@ function run<T extends { name: string; flat: number; cum: number }>(
       for (let k = 0; k < l.lines.length; k++) locNodes[base + k] = lineNode(l, l.lines[k]!.function, l.lines[k]!.line);
   }
 
+  // Most locations have a single node: keep it directly so the sample loop skips the inner loop for them.
+  const single = new Int32Array(locs.length);
+  for (let i = 0; i < locs.length; i++)
+    single[i] = locStart[i + 1]! - locStart[i]! === 1 ? locNodes[locStart[i]!]! : -1;
+
   const n = keys.rows.length;
   const flat = new Float64Array(n);
   const cum = new Float64Array(n);
@@ -184,6 +189,14 @@ function run<T extends { name: string; flat: number; cum: number }>(
     const stamp = i + 1;
     for (let k = a; k < b; k++) {
       const loc = locIndex[k]!;
+      const one = single[loc]!;
+      if (one >= 0) {
+        if (seen[one] !== stamp) {
+          seen[one] = stamp;
+          cum[one]! += w;
+        }
+        continue;
+      }
       const e = locStart[loc + 1]!;
       for (let j = locStart[loc]!; j < e; j++) {
         const node = locNodes[j]!;
