@@ -1,0 +1,7 @@
+package syncmaphanded
+
+import "sync"
+
+var registry sync.Map
+
+func add(k string) { registry.Store(k, 1) }
