@@ -217,6 +217,8 @@ export class SshConnection {
           }
           out.push(d);
         });
+        // Without a listener a channel error would crash the process.
+        ch.on('error', (e: Error) => finish(new ConnectionLostError(`command channel failed: ${e.message}`)));
         ch.stderr.on('data', (d: Buffer) => {
           if (errText.length < 4096) errText += d.toString('utf8');
         });

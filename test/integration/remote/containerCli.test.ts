@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { listContainers } from '../../../src/core/remote/dockerContainers';
+import { loadSshConfig, resolveSshRoute } from '../../../src/core/remote/resolveSshRoute';
+import { SshSession } from '../../../src/core/remote/sshSession';
+import { SshTarget } from '../../../src/core/remote/sshTarget';
+import type { WatchReport } from '../../../src/core/report/watchReport';
+import { createDockerStandIn, type DockerStandIn } from '../../fixtures/dockerStandIn';
+import { repoRoot, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
+import { createMemoryCgroup, type MemoryCgroupFixture } from '../../fixtures/memoryCgroup';
+import { startSshd, type SshdFixture } from '../../fixtures/sshd';
+
+const execFileP = promisify(execFile);
+const CLI = path.join(repoRoot, 'dist', 'cli.js');
+
+/**
+ * `--container NAME` end to end. There is no Docker engine here, so `docker` on the SSH host is a STAND-IN
+ * (test/fixtures/dockerStandIn.ts) that prints the REAL recorded `docker inspect` output of testdata/recorded, with the
+ * address and PID rewritten to the demo service running on this machine. Everything else is real: sshd, the exec, the
+ * tunnel, the Go service and its memory-limited v1 cgroup.
+ */
+describe('leakhunt watch --container (docker stand-in on a real sshd)', function () {
+  this.timeout(120000);
+  let f: SshdFixture;
+  let demo: EcuDemo;
+  let docker: DockerStandIn;
+  let cg: MemoryCgroupFixture;
+  let out: string;
+  const LIMIT = 320 * 1024 * 1024;
+
+  before(async () => {
+    if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
+    demo = await startEcuDemo();
+    interface Recorded {
+      Name: string;
+      State: { Pid: number };
+      NetworkSettings: { IPAddress: string; Networks: { bridge: { IPAddress: string } } };
+    }
+    const recorded = JSON.parse(
+      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
+    ) as Recorded[];
+    const c = structuredClone(recorded[0]!);
+    c.Name = '/ecu-telemetry';
+    c.State.Pid = demo.pid;
+    c.NetworkSettings.IPAddress = '127.0.0.1';
+    c.NetworkSettings.Networks.bridge.IPAddress = '127.0.0.1';
+    const ps = readFileSync(path.join(repoRoot, 'testdata/recorded/docker/ps-documented.jsonl'), 'utf8');
+    docker = await createDockerStandIn({ 'ecu-telemetry': [c], 'a.b-c_d': [c] }, ps);
+    f = await startSshd({ pathPrefix: docker.binDir });
+    cg = await createMemoryCgroup(LIMIT);
+    await cg.add(demo.pid);
+    out = await fs.mkdtemp(path.join(f.dir, 'out-'));
+  });
+  after(async () => {
+    await cg?.remove();
+    await demo?.stop();
+    await f?.stop();
+    await docker?.remove();
+  });
+
+  it('resolves the container to its IP and PID, tunnels to it and reads its cgroup', async () => {
+    const port = demo.addr.split(':')[1] ?? '';
+    const env = { ...process.env };
+    delete env['SSH_AUTH_SOCK'];
+    const r = await execFileP(
+      process.execPath,
+      [
+        CLI,
+        'watch',
+        'ssh://ecu',
+        '--ssh-config',
+        f.sshConfig,
+        '--known-hosts',
+        f.knownHosts,
+        '--container',
+        'ecu-telemetry',
+      ].concat(['--endpoint', `0.0.0.0:${port}`, '--count', '1', '--out', path.join(out, 's'), '--format', 'json']),
+      { env },
+    );
+    const rep = JSON.parse(r.stdout) as WatchReport;
+    assert.equal(rep.snapshots, 1);
+    assert.equal(rep.gaps, 0);
+    assert.equal(rep.target, `ssh://ecu → 127.0.0.1:${port}`);
+    assert.equal(rep.container.name, 'ecu-telemetry');
+    assert.equal(rep.container.id, '86199ab4c77bb43a21bef6b7e711bed3c30baa7dc50de3182de3c73d2ba116b7');
+    assert.equal(rep.container.pid, demo.pid);
+    assert.equal(rep.container.cgroup, 'v1');
+    assert.equal(rep.container.cgroupPath, cg.path);
+    assert.equal(rep.container.memoryMax, LIMIT);
+    assert.match(r.stderr, /\(container ecu-telemetry\)/);
+    assert.deepEqual((await docker.calls()).at(-1), ['inspect', '--', 'ecu-telemetry']);
+  });
+
+  it('passes names as single arguments, lists containers, and reports an unknown container', async () => {
+    const cfg = await loadSshConfig(f.sshConfig);
+    const session = new SshSession({ route: resolveSshRoute(cfg, { host: 'ecu', knownHostsFiles: [f.knownHosts] }) });
+    try {
+      const t = new SshTarget(session, 'ssh://ecu', '127.0.0.1', 1);
+      const list = await listContainers(t);
+      assert.deepEqual(
+        list.map((c) => c.name),
+        ['ecu-telemetry', 'cen'],
+      );
+      assert.deepEqual((await docker.calls()).at(-1), ['ps', '--no-trunc', '--format', '{{json .}}']);
+      const env = { ...process.env };
+      delete env['SSH_AUTH_SOCK'];
+      const r = await execFileP(
+        process.execPath,
+        [
+          CLI,
+          'watch',
+          'ssh://ecu',
+          '--ssh-config',
+          f.sshConfig,
+          '--known-hosts',
+          f.knownHosts,
+          '--container',
+          'no-such',
+        ].concat(['--count', '1', '--out', path.join(out, 'none')]),
+        { env },
+      ).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(r?.code, 1);
+      assert.match(
+        r?.stderr ?? '',
+        /RemoteCommandError: docker inspect failed \(exit 1\): Error: No such object: no-such/,
+      );
+      assert.deepEqual((await docker.calls()).at(-1), ['inspect', '--', 'no-such']);
+    } finally {
+      session.close();
+    }
+  });
+});
