@@ -1,7 +1,7 @@
 // Browser entry of the dashboard webview: receives typed messages from the host and renders them with DOM APIs.
 import type { HostMessage, ProfileTopModel, WebviewMessage } from '../src/views/dashboardMessages';
+import { renderDashboard, type DashboardState } from './render/renderDashboard';
 import { renderMessage } from './render/renderMessage';
-import { renderTopTable, type TopTableState } from './render/renderTopTable';
 import './dashboard.css';
 
 interface VsCodeApi {
@@ -14,13 +14,13 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 let model: ProfileTopModel | undefined;
-const state: TopTableState = { sortBy: 'flat', filter: '' };
+const state: DashboardState = { view: 'top', sortBy: 'flat', filter: '', flameFocus: undefined };
 
 function render(): void {
   if (!model) return;
   const focused = document.activeElement?.id;
   app.replaceChildren(
-    renderTopTable(document, model, state, {
+    renderDashboard(document, model, state, {
       onSelectSampleIndex: (index) => {
         app.replaceChildren(renderMessage(document, 'status', 'Aggregating…'));
         vscode.postMessage({ type: 'selectSampleIndex', index });
@@ -32,6 +32,14 @@ function render(): void {
       },
       onFilter: (text) => {
         state.filter = text;
+        render();
+      },
+      onView: (view) => {
+        state.view = view;
+        render();
+      },
+      onFlameFocus: (node, ancestors) => {
+        state.flameFocus = ancestors.length === 0 && node === model?.flame ? undefined : { node, ancestors };
         render();
       },
     }),
@@ -50,6 +58,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const msg = event.data;
   if (msg.type === 'profile') {
     model = msg.model;
+    state.flameFocus = undefined;
     render();
   } else if (msg.type === 'error') {
     model = undefined;

@@ -1,25 +1,24 @@
 import type { ProfileTopModel, TopRow } from '../../src/views/dashboardMessages';
+import { el } from './el';
 import { formatPercent, formatValue } from './formatValue';
 
 /** The column the top table is sorted by. */
 export type SortKey = 'flat' | 'cum' | 'name';
 
-/** What the user changed in the dashboard; the caller decides what to do (post to the host, re-render). */
+/** The user actions the top table reports. */
 export interface TopTableHandlers {
-  onSelectSampleIndex(index: number): void;
   onOpenSource(row: TopRow): void;
   onSort(key: SortKey): void;
-  onFilter(text: string): void;
 }
 
-/** View state kept by the webview between renders. */
+/** The view state the top table depends on. */
 export interface TopTableState {
   sortBy: SortKey;
   filter: string;
 }
 
 /**
- * Renders the top-functions view of a profile as a DOM subtree.
+ * Renders the summary line and the top-functions table of a profile.
  *
  * Every profile-derived string goes through `textContent` or an attribute setter, never through HTML parsing,
  * so a function named `<img src=x onerror=alert(1)>` is shown as text and cannot inject an element.
@@ -29,42 +28,13 @@ export function renderTopTable(
   model: ProfileTopModel,
   state: TopTableState,
   handlers: TopTableHandlers,
-): HTMLElement {
-  const root = el(doc, 'section', 'top');
-  root.append(el(doc, 'h1', 'title', model.title));
-
+): HTMLElement[] {
   const unit = model.sampleTypes[model.sampleIndex]?.unit ?? '';
-  const toolbar = el(doc, 'div', 'toolbar');
-  const pickLabel = el(doc, 'label', 'sample-type');
-  pickLabel.append(doc.createTextNode('Sample type '));
-  const select = doc.createElement('select');
-  select.id = 'sample-type';
-  model.sampleTypes.forEach((t, i) => {
-    const opt = doc.createElement('option');
-    opt.value = String(i);
-    opt.textContent = `${t.type} (${t.unit})`;
-    if (i === model.sampleIndex) opt.selected = true;
-    select.append(opt);
-  });
-  select.addEventListener('change', () => handlers.onSelectSampleIndex(Number(select.value)));
-  pickLabel.append(select);
-  toolbar.append(pickLabel);
-
-  const filter = doc.createElement('input');
-  filter.type = 'search';
-  filter.id = 'filter';
-  filter.placeholder = 'Filter functions (regexp)';
-  filter.value = state.filter;
-  filter.addEventListener('input', () => handlers.onFilter(filter.value));
-  toolbar.append(filter);
-  root.append(toolbar);
-
   const rows = visibleRows(model.rows, state);
   const summary = el(doc, 'p', 'summary');
   summary.textContent =
     `Total ${formatValue(model.total, unit)} · ${rows.length} of ${model.rows.length + model.omittedRows} functions` +
     (model.omittedRows > 0 ? ` (${model.omittedRows} smallest not shown)` : '');
-  root.append(summary);
 
   const table = el(doc, 'table', 'top-table');
   const head = doc.createElement('thead');
@@ -124,8 +94,7 @@ export function renderTopTable(
     body.append(tr);
   }
   table.append(body);
-  root.append(table);
-  return root;
+  return [summary, table];
 }
 
 /** Applies the filter and sort of `state` to the rows, without changing the model. */
@@ -147,16 +116,4 @@ export function visibleRows(rows: TopRow[], state: TopTableState): TopRow[] {
     name: (a, b) => a.name.localeCompare(b.name),
   };
   return [...out].sort(cmp[state.sortBy]);
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  doc: Document,
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const e = doc.createElement(tag);
-  e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }

@@ -18,6 +18,17 @@ export interface TopRow {
   inWorkspace: boolean;
 }
 
+/** One node of the flame graph: a function in a call path, with the value of every sample through it. */
+export interface FlameNode {
+  name: string;
+  /** Total of the samples whose stack passes through this path (negative in a diff when it shrank). */
+  value: number;
+  /** The part of `value` from samples whose leaf is this node. */
+  self: number;
+  /** Callees, largest absolute value first; pruned ones are folded into this node's value. */
+  children: FlameNode[];
+}
+
 /** A sample type offered in the dashboard's sample-type picker. */
 export interface SampleTypeOption {
   type: string;
@@ -36,6 +47,8 @@ export interface ProfileTopModel {
   rows: TopRow[];
   /** How many rows with a non-zero value were left out to keep the webview responsive. */
   omittedRows: number;
+  /** The call tree of the same sample type, for the flame graph. */
+  flame: FlameNode;
 }
 
 /** A message from the host to the webview. */

@@ -2,6 +2,7 @@ import { aggregateByFunction } from '../core/pprof/aggregate';
 import { pprofDisplayName } from '../core/pprof/displayName';
 import type { Profile } from '../core/pprof/profileModel';
 import type { ProfileTopModel, TopRow } from './dashboardMessages';
+import { flameGraphModel } from './flameGraphModel';
 
 /** Rows beyond this many are summarised as a count: the webview stays responsive on profiles with huge symbol tables. */
 export const MAX_TOP_ROWS = 3000;
@@ -33,5 +34,6 @@ export function profileTopModel(p: Profile, sampleIndex: number, title: string):
     total: agg.total,
     rows,
     omittedRows: agg.rows.length - rows.length,
+    flame: flameGraphModel(p, sampleIndex),
   };
 }

@@ -13,6 +13,10 @@ const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/profiles');
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** The functions `go tool pprof -top` ranks first by flat value: the reference the dashboard must agree with. */
 async function pprofTopFunctions(file: string, sampleIndex: string, n: number): Promise<string[]> {
   const { stdout } = await execFileP(
@@ -152,6 +156,21 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     const expected = await pprofTopFunctions(path.join(corpus, 'tinkerrogue-heap.pb.gz'), 'inuse_space', 1);
     assert.equal(await web.locator('tbody tr').first().locator('.fn-name').textContent(), expected[0]);
     await cs!.screenshot('dashboard-corpus-heap');
+
+    // The flame graph of the same sample type: the top function is a frame; clicking a frame zooms into it.
+    await web.locator('#tab-flame').click();
+    await web.locator('.flame .frame', { hasText: 'root' }).first().waitFor({ timeout: 30_000 });
+    const topFrame = web.locator('.flame .frame').filter({ hasText: new RegExp(`^${escapeRegExp(expected[0]!)}$`) });
+    assert.ok((await topFrame.count()) > 0, `${expected[0]} has no flame graph frame`);
+    await cs!.screenshot('dashboard-flame-graph');
+    const second = web.locator('.flame .frame').nth(1);
+    const secondName = (await second.textContent()) ?? '';
+    await second.click();
+    await web.locator('.reset-zoom').waitFor();
+    const zoomedFirst = web.locator('.flame .frame:not(.ancestor)').first();
+    assert.equal(await zoomedFirst.textContent(), secondName);
+    assert.match((await zoomedFirst.getAttribute('style')) ?? '', /width: 100(\.0+)?%/);
+    await cs!.screenshot('dashboard-flame-graph-zoomed');
     await closeAllEditors();
   });
 
