@@ -1,0 +1,3 @@
+module example.com/leak-targets
+
+go 1.22
