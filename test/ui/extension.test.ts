@@ -254,6 +254,17 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     await page.locator('.tab.active', { hasText: 'reader.go' }).waitFor({ timeout: 30_000 });
     await cs!.screenshot('goroutine-dump-link-opened');
     await closeAllEditors();
+
+    // The dump's editor title button shows it in the dashboard as a goroutine count profile.
+    await cs!.openFile('ecu.goroutines');
+    await page.locator('.editor-actions .action-label[aria-label*="Open Profile File"]').first().click();
+    const web = cs!.webview();
+    await web.locator('table.top-table tbody tr').first().waitFor({ timeout: 60_000 });
+    assert.equal(await web.locator('#sample-type option:checked').textContent(), 'goroutine (count)');
+    const goroutines = dumpText.split('\n').filter((l) => /^goroutine \d+ .*\[.*\]:$/.test(l)).length;
+    assert.match((await web.locator('.summary').textContent()) ?? '', new RegExp(`^Total ${goroutines} `));
+    await cs!.screenshot('goroutine-dump-dashboard');
+    await closeAllEditors();
   });
 
   it('shows the Leak Hunter views with their empty-state guidance', async () => {
