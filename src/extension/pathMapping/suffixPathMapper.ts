@@ -8,10 +8,19 @@ export interface PathMapping {
   to: string;
 }
 
+/** A Go module in the workspace: `-trimpath` builds record its files as `<module path>/<dir inside module>/file.go`. */
+export interface GoModule {
+  /** The `module` line of go.mod, e.g. `example.com/ecu`. */
+  path: string;
+  /** The absolute folder holding that go.mod. */
+  dir: string;
+}
+
 /**
  * Maps source paths found in profiles (the build machine's, or `-trimpath` module paths) to files in the workspace.
  *
- * Order: explicit mappings (longest `from` first), then the exact path, then the workspace file sharing the longest
+ * Order: explicit mappings (longest `from` first), then Go module paths of `-trimpath` builds (longest module first),
+ * then the exact path, then the workspace file sharing the longest
  * path suffix with it. The result is always one of `files` inside one of `roots`, so a hostile profile can never make
  * us open a path outside the workspace; a tie between equally good suffix matches yields nothing rather than a guess.
  * This class is vscode-free so it can be unit-tested; the extension feeds it the workspace's file list.
@@ -21,10 +30,11 @@ export class SuffixPathMapper {
   private readonly files = new Set<string>();
   private readonly byBase = new Map<string, string[]>();
   private readonly mappings: PathMapping[];
+  private readonly modules: GoModule[];
   private readonly cache = new Map<string, string | undefined>();
 
   /** `roots` are the workspace folders, `files` the absolute paths of the workspace's source files. */
-  constructor(roots: string[], files: Iterable<string>, mappings: PathMapping[] = []) {
+  constructor(roots: string[], files: Iterable<string>, mappings: PathMapping[] = [], modules: GoModule[] = []) {
     this.roots = roots.map((r) => path.resolve(r));
     for (const f of files) {
       const abs = path.resolve(f);
@@ -39,6 +49,10 @@ export class SuffixPathMapper {
       .filter((m) => m.from !== '' && path.isAbsolute(m.to))
       .map((m) => ({ from: normalize(m.from).replace(/\/+$/, ''), to: path.resolve(m.to) }))
       .sort((a, b) => b.from.length - a.from.length);
+    this.modules = modules
+      .filter((m) => m.path !== '')
+      .map((m) => ({ path: m.path, dir: path.resolve(m.dir) }))
+      .sort((a, b) => b.path.length - a.path.length);
   }
 
   /** Returns the workspace file for a profile path, or `undefined` when none maps unambiguously. */
@@ -55,6 +69,12 @@ export class SuffixPathMapper {
     for (const m of this.mappings) {
       if (p === m.from || p.startsWith(m.from + '/')) {
         const local = path.resolve(m.to, '.' + p.slice(m.from.length));
+        if (this.files.has(local)) return local;
+      }
+    }
+    for (const m of this.modules) {
+      if (p.startsWith(m.path + '/')) {
+        const local = path.resolve(m.dir, '.' + p.slice(m.path.length));
         if (this.files.has(local)) return local;
       }
     }

@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { isInside, SuffixPathMapper, type PathMapping } from './suffixPathMapper';
+import { isInside, SuffixPathMapper, type GoModule, type PathMapping } from './suffixPathMapper';
 
 /**
  * Resolves profile source paths to workspace files for links, the dashboard and (later) code lenses.
@@ -16,6 +16,7 @@ export class WorkspacePathResolver implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{go,s}', false, true, false);
+    const goMods = vscode.workspace.createFileSystemWatcher('**/go.mod');
     const reset = (): void => {
       this.mapper = undefined;
     };
@@ -23,6 +24,10 @@ export class WorkspacePathResolver implements vscode.Disposable {
       watcher,
       watcher.onDidCreate(reset),
       watcher.onDidDelete(reset),
+      goMods,
+      goMods.onDidCreate(reset),
+      goMods.onDidChange(reset),
+      goMods.onDidDelete(reset),
       vscode.workspace.onDidChangeWorkspaceFolders(reset),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('leakhunt.pathMappings')) reset();
@@ -61,18 +66,37 @@ export class WorkspacePathResolver implements vscode.Disposable {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     const roots = folders.map((f) => f.uri.fsPath);
     const uris = await vscode.workspace.findFiles('**/*.{go,s}', '**/{node_modules,.git}/**', 200_000);
+    const modules = await readGoModules();
     const mapper = new SuffixPathMapper(
       roots,
       uris.map((u) => u.fsPath),
       readMappings(roots[0]),
+      modules,
     );
-    this.log.debug(`path mapper: ${uris.length} source files in ${roots.length} folder(s)`);
+    this.log.debug(
+      `path mapper: ${uris.length} source files, ${modules.length} Go module(s) in ${roots.length} folder(s)`,
+    );
     return mapper;
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Finds the workspace's Go modules from their go.mod `module` lines (vendored and testdata copies included). */
+async function readGoModules(): Promise<GoModule[]> {
+  const out: GoModule[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/go.mod', '**/node_modules/**', 1000)) {
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const m = /^\s*module\s+"?([^\s"]+)"?/m.exec(text);
+      if (m) out.push({ path: m[1]!, dir: path.dirname(uri.fsPath) });
+    } catch {
+      // A go.mod that vanished or cannot be read just does not take part in mapping.
+    }
+  }
+  return out;
 }
 
 /** Reads `leakhunt.pathMappings` (`{ "/build/prefix": "${workspaceFolder}/local" }`) into absolute mappings. */

@@ -96,3 +96,29 @@ describe('findSourceFrames', () => {
     assert.equal(findSourceFrames(text).length, expected);
   });
 });
+
+describe('SuffixPathMapper with Go modules', () => {
+  const a = '/ws/svc-one';
+  const b = '/ws/svc-two';
+  const files = [`${a}/can/reader.go`, `${b}/can/reader.go`, `${a}/main.go`];
+  const modules = [
+    { path: 'example.com/a', dir: a },
+    { path: 'example.com/b', dir: b },
+  ];
+
+  it('resolves -trimpath module paths that the suffix alone leaves ambiguous', () => {
+    const plain = new SuffixPathMapper(['/ws'], files);
+    assert.equal(plain.map('example.com/b/can/reader.go'), undefined);
+    const m = new SuffixPathMapper(['/ws'], files, [], modules);
+    assert.equal(m.map('example.com/b/can/reader.go'), `${b}/can/reader.go`);
+    assert.equal(m.map('example.com/a/can/reader.go'), `${a}/can/reader.go`);
+    assert.equal(m.map('example.com/a/main.go'), `${a}/main.go`);
+  });
+
+  it('falls back to suffixes when the module has no such file, and never leaves the workspace', () => {
+    const m = new SuffixPathMapper(['/ws'], files, [], [...modules, { path: 'example.com/evil', dir: '/etc' }]);
+    assert.equal(m.map('example.com/evil/passwd.go'), undefined);
+    assert.equal(m.map('example.com/b/../../../etc/x.go'), undefined);
+    assert.equal(m.map('other.org/x/main.go'), `${a}/main.go`);
+  });
+});
