@@ -123,7 +123,7 @@ export function parseJumpSpec(spec: string): { host: string; user?: string; port
   return { host, ...(user !== undefined ? { user } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
-/** Loads an ssh config file into the parser library's model; a missing file is an empty config. */
+/** Loads an ssh config file into the parser library's model; a missing file is an empty config. `Include` is followed. */
 export async function loadSshConfig(file?: string): Promise<SSHConfig> {
   const f = file ?? path.join(os.homedir(), '.ssh', 'config');
   let text = '';
@@ -135,10 +135,56 @@ export async function loadSshConfig(file?: string): Promise<SSHConfig> {
     }
   }
   try {
-    return SSHConfig.parse(text);
+    return SSHConfig.parse(await inlineIncludes(text, 0));
   } catch (e) {
+    if (e instanceof SshConfigError) throw e;
     throw new SshConfigError(`cannot parse ssh config ${f}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Replaces `Include` lines with the files they name (relative paths are under ~/.ssh, `*`/`?` globs in the file name
+ * part, sorted like OpenSSH), because the parser library does not follow them.
+ */
+async function inlineIncludes(text: string, depth: number): Promise<string> {
+  if (depth > 16) throw new SshConfigError('ssh config Include nesting is deeper than 16');
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*include\s+(.+)$/i.exec(line);
+    if (!m?.[1]) {
+      out.push(line);
+      continue;
+    }
+    for (const spec of m[1].trim().split(/\s+/)) {
+      const abs = spec.startsWith('~/')
+        ? path.join(os.homedir(), spec.slice(2))
+        : path.isAbsolute(spec)
+          ? spec
+          : path.join(os.homedir(), '.ssh', spec);
+      for (const f of await expandGlob(abs)) {
+        const inc = await fs.readFile(f, 'utf8').catch(() => undefined);
+        if (inc !== undefined) out.push(await inlineIncludes(inc, depth + 1));
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+async function expandGlob(p: string): Promise<string[]> {
+  const base = path.basename(p);
+  if (!/[*?]/.test(base)) return [p];
+  const dir = path.dirname(p);
+  const re = new RegExp(
+    `^${base
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  return names
+    .filter((n) => re.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 function defaultIdentityFiles(): string[] {
@@ -184,6 +230,12 @@ function endpointFor(
     ...(serverAliveIntervalMs !== undefined && serverAliveIntervalMs > 0 ? { serverAliveIntervalMs } : {}),
     ...(countMax !== undefined && /^\d+$/.test(countMax) ? { serverAliveCountMax: Number(countMax) } : {}),
   };
+  const pc = first(c['proxycommand']);
+  if (pc !== undefined && pc.toLowerCase() !== 'none') {
+    throw new SshConfigError(
+      `ProxyCommand for '${req.host}' is not supported: leakhunt never runs local commands; use ProxyJump instead`,
+    );
+  }
   const pj = first(c['proxyjump']);
   return { endpoint, proxyJump: pj === undefined || pj.toLowerCase() === 'none' ? undefined : pj };
 }

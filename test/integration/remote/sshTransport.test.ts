@@ -289,6 +289,35 @@ describe('SSH transport against a real OpenSSH server', function () {
     assert.match(reason, /keepalive|closed/i);
   });
 
+  it('backs off between reconnect attempts (fail fast inside the window) and never retries a refused host key', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const r = await route('ecu');
+    r.target.port = closedPort;
+    let clock = 1_000_000;
+    const session = new SshSession({ route: r }, { initialMs: 1000, maxMs: 4000, factor: 2 }, () => clock);
+    await assert.rejects(session.connection(), HostUnreachableError);
+    await assert.rejects(session.connection(), /next reconnect attempt in 1 s/);
+    clock += 1000;
+    await assert.rejects(session.connection(), HostUnreachableError);
+    await assert.rejects(session.connection(), /next reconnect attempt in 2 s/);
+    clock += 2000;
+    await assert.rejects(session.connection(), HostUnreachableError);
+    clock += 4000;
+    await assert.rejects(session.connection(), HostUnreachableError);
+    await assert.rejects(session.connection(), /next reconnect attempt in 4 s/, 'capped at maxMs');
+    assert.equal(session.consecutiveFailures, 4);
+
+    const refused = new SshSession({ route: await route('ecu', { knownHostsFiles: [f.changedKnownHosts] }) });
+    await assert.rejects(refused.connection(), HostKeyMismatchError);
+    await assert.rejects(refused.connection(), HostKeyMismatchError);
+  });
+
   it('reconnects with backoff after sshd is killed and restarted', async () => {
     const session = new SshSession({ route: await route('ecu') }, { initialMs: 200, maxMs: 1000, factor: 2 });
     const t = new SshTarget(session, 'ssh://ecu', '127.0.0.1', demoPort());

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import SSHConfig from 'ssh-config';
 import { SshConfigError } from '../../../src/core/remote/remoteErrors';
-import { parseJumpSpec, resolveSshRoute } from '../../../src/core/remote/resolveSshRoute';
+import { loadSshConfig, parseJumpSpec, resolveSshRoute } from '../../../src/core/remote/resolveSshRoute';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const CONFIG = `
 Host ecu
@@ -99,5 +100,25 @@ describe('resolveSshRoute (ssh-config library + ProxyJump chains)', () => {
   it('refuses a ProxyJump loop and bad ports', () => {
     assert.throws(() => resolveSshRoute(cfg, { host: 'loop' }), /longer than/);
     assert.throws(() => resolveSshRoute(SSHConfig.parse('Host x\n  Port 99999\n'), { host: 'x' }), SshConfigError);
+  });
+
+  it('follows Include (absolute paths and globs) and refuses ProxyCommand', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lh-sshcfg-'));
+    try {
+      mkdirSync(path.join(dir, 'conf.d'));
+      writeFileSync(path.join(dir, 'conf.d', '10-ecu.conf'), 'Host inc-ecu\n  HostName 10.9.9.9\n  Port 2201\n');
+      writeFileSync(path.join(dir, 'conf.d', '20-gw.conf'), 'Host inc-gw\n  HostName 10.9.9.1\n');
+      writeFileSync(path.join(dir, 'conf.d', 'ignored.txt'), 'Host inc-ecu\n  HostName 6.6.6.6\n');
+      writeFileSync(path.join(dir, 'config'), `Include ${dir}/conf.d/*.conf\nHost pc\n  ProxyCommand nc %h %p\n`);
+      const cfg = await loadSshConfig(path.join(dir, 'config'));
+      const r = resolveSshRoute(cfg, { host: 'inc-ecu' });
+      assert.equal(r.target.host, '10.9.9.9');
+      assert.equal(r.target.port, 2201);
+      assert.equal(resolveSshRoute(cfg, { host: 'inc-gw' }).target.host, '10.9.9.1');
+      assert.throws(() => resolveSshRoute(cfg, { host: 'pc' }), /ProxyCommand .* not supported/);
+      await assert.rejects(loadSshConfig(path.join(dir, 'missing')), SshConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
