@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DelveRpcClient, defaultRpcTimeoutMs } from './delveRpcClient';
+import {
+  DelveNotFoundError,
+  HotpatchError,
+  NoDebugInfoError,
+  PtraceDeniedError,
+  UnsupportedGoVersionError,
+} from './hotpatchErrors';
+
+/** A program started on the target host: its output lines, a way to kill it, and its exit. */
+export interface HostProcess {
+  /** Called for each line the program writes to stdout or stderr. */
+  onLine(cb: (line: string) => void): void;
+  /** Kills the program (SIGKILL); safe to call twice. */
+  kill(): void;
+  /** Resolves when the program has exited; never rejects. */
+  readonly exited: Promise<{ code: number | null; signal: string | null; spawnError?: Error }>;
+}
+
+/**
+ * Where Delve runs and how we reach it: the local machine, or (later) a remote host over SSH `exec` plus a
+ * `forwardOut` tunnel. Arguments are passed as an array, never as a shell string.
+ */
+export interface DelveHost {
+  /** Starts `file` with `args` on the host. */
+  spawn(file: string, args: string[]): HostProcess;
+  /** Opens a stream to `127.0.0.1:port` on the host. */
+  connect(port: number): Promise<Duplex>;
+  /** A short name for messages and the audit log, e.g. `local`. */
+  readonly name: string;
+}
+
+/** Runs Delve on this machine with child_process.spawn and reaches it over loopback TCP. */
+export class LocalDelveHost implements DelveHost {
+  readonly name = 'local';
+
+  spawn(file: string, args: string[]): HostProcess {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const listeners: ((line: string) => void)[] = [];
+    const feed = (stream: NodeJS.ReadableStream | null): void => {
+      let buf = '';
+      stream?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          for (const l of listeners) l(line);
+        }
+      });
+    };
+    feed(child.stdout);
+    feed(child.stderr);
+    const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
+      child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    return {
+      onLine: (cb) => listeners.push(cb),
+      kill: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      },
+      exited,
+    };
+  }
+
+  connect(port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.setNoDelay(true);
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+  }
+}
+
+/** Options for attaching Delve to a process. */
+export interface StartDelveOptions {
+  pid: number;
+  /** Path of dlv on the host (default `dlv`). */
+  dlvPath?: string;
+  /** How long attaching may take before dlv is killed (which releases the target). */
+  attachTimeoutMs?: number;
+  /** Timeout of each JSON-RPC call. */
+  rpcTimeoutMs?: number;
+}
+
+/** A Delve headless server attached to a process, with a connected JSON-RPC client. */
+export interface DelveSession {
+  client: DelveRpcClient;
+  /** Loopback port Delve listens on, on the host. */
+  port: number;
+  /** Milliseconds from starting dlv until its API answered. */
+  attachMs: number;
+  /** The dlv process. Killing it makes the kernel release the target, which then runs on. */
+  process: HostProcess;
+  /** Output lines dlv wrote (warnings end up here). */
+  output: string[];
+  /** Closes the connection and kills dlv; use only after a detach or when giving up. */
+  dispose(): Promise<void>;
+}
+
+/** Delve prints this when it serves. */
+const listeningRe = /API server listening at: (?:\[[^\]]*\]|[^\s:]+):(\d+)/;
+
+/** Maps dlv's failure output to a typed error. */
+export function delveStartError(pid: number, output: string[], spawnError?: Error): HotpatchError {
+  const text = output.join('\n');
+  if (spawnError && (spawnError as NodeJS.ErrnoException).code === 'ENOENT') return new DelveNotFoundError('dlv');
+  if (/operation not permitted|permission denied/i.test(text)) return new PtraceDeniedError(pid, lastLine(text));
+  if (/no such process/i.test(text)) return new HotpatchError('no-such-process', `no process with pid ${pid}`);
+  if (/could not open debug info|no debug info found/i.test(text)) return new NoDebugInfoError(`process ${pid}`);
+  const go = /Go version (\S+) is too (old|new)|version of Go is too (old|new)[^\n]*/i.exec(text);
+  if (go) return new UnsupportedGoVersionError(go[1] ?? 'this Go', lastLine(text));
+  return new HotpatchError('dlv-start', `dlv could not attach to ${pid}: ${lastLine(text) || 'no output'}`);
+}
+
+function lastLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim());
+  return lines[lines.length - 1]?.trim() ?? '';
+}
+
+/**
+ * Starts `dlv attach PID --headless --listen=127.0.0.1:0 --api-version=2 --accept-multiclient` on the host, waits for
+ * its listen address and connects. The target is stopped from the attach on, until someone continues or detaches.
+ * On any failure dlv is killed, so the kernel releases the target. Never uses `dlv exec` (it kills on detach).
+ */
+export async function startDelve(host: DelveHost, opts: StartDelveOptions): Promise<DelveSession> {
+  if (!Number.isSafeInteger(opts.pid) || opts.pid <= 0)
+    throw new HotpatchError('no-such-process', `bad pid ${opts.pid}`);
+  const dlvPath = opts.dlvPath ?? 'dlv';
+  const attachTimeoutMs = opts.attachTimeoutMs ?? 30_000;
+  const t0 = performance.now();
+  const proc = host.spawn(dlvPath, [
+    'attach',
+    String(opts.pid),
+    '--headless',
+    '--listen=127.0.0.1:0',
+    '--api-version=2',
+    '--accept-multiclient',
+  ]);
+  const output: string[] = [];
+  let noDebugInfo = false;
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill();
+      reject(new HotpatchError('dlv-start', `dlv did not attach to ${opts.pid} within ${attachTimeoutMs} ms`));
+    }, attachTimeoutMs);
+    proc.onLine((line) => {
+      output.push(line);
+      if (/no debug info found/i.test(line)) noDebugInfo = true;
+      const m = listeningRe.exec(line);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void proc.exited.then(({ spawnError }) => {
+      clearTimeout(timer);
+      reject(
+        spawnError && (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new DelveNotFoundError(dlvPath)
+          : delveStartError(opts.pid, output, spawnError),
+      );
+    });
+  });
+  let client: DelveRpcClient | undefined;
+  const dispose = async (): Promise<void> => {
+    client?.close();
+    proc.kill();
+    await proc.exited;
+  };
+  try {
+    client = new DelveRpcClient(await host.connect(port), opts.rpcTimeoutMs ?? defaultRpcTimeoutMs);
+    // Delve prints its "no debug info" warning right after the listen line.
+    await client.getVersion();
+    if (noDebugInfo || output.some((l) => /no debug info found/i.test(l)))
+      throw new NoDebugInfoError(`process ${opts.pid}`);
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { client, port, attachMs: performance.now() - t0, process: proc, output, dispose };
+}

@@ -1,0 +1,3 @@
+module example.com/hotpatch-target
+
+go 1.22
