@@ -2,8 +2,10 @@ import type { CliCommand } from '../cliCommand';
 import { collectCommand } from './collect';
 import { diffCommand } from './diff';
 import { gateCommand } from './gate';
+import { hotpatchCommand } from './hotpatch';
 import { lintCommand } from './lint';
 import { reportCommand } from './report';
+import { rollbackCommand } from './rollback';
 import { topCommand } from './top';
 import { watchCommand } from './watch';
 
@@ -16,4 +18,6 @@ export const commands: CliCommand[] = [
   collectCommand,
   reportCommand,
   gateCommand,
+  hotpatchCommand,
+  rollbackCommand,
 ];
