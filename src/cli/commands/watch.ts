@@ -106,7 +106,11 @@ export async function runAcquisition(
   );
   const abort = new AbortController();
   const onSigint = (): void => {
-    if (abort.signal.aborted) return;
+    if (abort.signal.aborted) {
+      // Every file and the index are written atomically, so leaving now cannot corrupt the series.
+      io.stderr.write('leakhunt: second interrupt, exiting now\n');
+      process.exit(130);
+    }
     io.stderr.write('\nleakhunt: stopping after the current snapshot (Ctrl-C)\n');
     abort.abort();
   };

@@ -128,10 +128,9 @@ export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan
         continue;
       }
       const spec = PPROF_ENDPOINTS[kind];
-      // Proto profiles are stored exactly as served (Go gzips them itself); text is stored decoded.
-      const body = spec.proto
-        ? out.body
-        : decodedBody({ status: 200, contentType: '', contentEncoding: out.contentEncoding, body: out.body });
+      // Content-Encoding is transport: undo it. What remains is stored as the service wrote it, so a proto profile
+      // stays the gzipped .pb.gz Go produces itself.
+      const body = decodedBody({ status: 200, contentType: '', contentEncoding: out.contentEncoding, body: out.body });
       if (spec.proto) {
         const p = decodeProfile(body);
         if (kind === 'heap') {

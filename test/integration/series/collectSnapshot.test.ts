@@ -1,14 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { LocalTarget } from '../../../src/core/remote/localTarget';
 import { collectSnapshot } from '../../../src/core/series/collectSnapshot';
 import { runSeries } from '../../../src/core/series/runSeries';
 import { SnapshotSeries } from '../../../src/core/series/snapshotSeries';
 import { buildGoProgram, repoRoot, startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
+import { corpusDir } from '../../fixtures/profileCorpus';
 
 const execFileP = promisify(execFile);
 
@@ -129,6 +133,58 @@ describe('snapshot collection from a real Go service with pprof under /internal/
       wrong.gaps.map((g) => g.reason),
       ['HTTP 404 for /debug/pprof/heap', 'HTTP 404 for /debug/pprof/goroutine'],
     );
+    await series.close();
+  });
+});
+
+/**
+ * STAND-IN: a compressing reverse proxy in front of net/http/pprof (some services wrap every handler in gzip
+ * middleware). A node HTTP server plays that middleware, serving REAL public profiles from the shared corpus with
+ * `Content-Encoding: gzip` on top; the test checks the transport encoding is undone and the payload kept as served.
+ */
+describe('snapshot collection behind a gzip Content-Encoding middleware (stand-in)', () => {
+  let server: http.Server;
+  let port: number;
+  let dir: string;
+  const heapFile = path.join(corpusDir, 'easy-proxies-heap.pb.gz');
+  const debug2File = path.join(corpusDir, 'goroutine-triplets', '1.net.http.pprof.goroutine.debug2.txt');
+  before(async () => {
+    server = http.createServer(async (req, res) => {
+      const file =
+        req.url === '/debug/pprof/heap'
+          ? heapFile
+          : req.url === '/debug/pprof/goroutine?debug=2'
+            ? debug2File
+            : undefined;
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.end(gzipSync(await fs.readFile(file)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lh-gzip-'));
+  });
+  after(async () => {
+    server?.close();
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('stores the .pb.gz exactly as the service wrote it and the text decoded', async () => {
+    const series = await SnapshotSeries.open(dir, { target: 'gzip' });
+    const e = await collectSnapshot(series, {
+      target: new LocalTarget('127.0.0.1', port),
+      kinds: ['heap', 'goroutine-debug2'],
+    });
+    assert.equal(e.status, 'ok', JSON.stringify(e.gaps));
+    assert.deepEqual(await fs.readFile(series.filePath(e, 'heap') ?? ''), await fs.readFile(heapFile));
+    assert.equal(
+      await fs.readFile(series.filePath(e, 'goroutine-debug2') ?? '', 'utf8'),
+      await fs.readFile(debug2File, 'utf8'),
+    );
+    assert.ok((e.summary.heapInuseBytes ?? 0) > 0);
     await series.close();
   });
 });
