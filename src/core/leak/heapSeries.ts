@@ -86,7 +86,7 @@ export class HeapSeries {
       frames: this.interner.frames.size,
       stacks: this.interner.stacks.size,
       sites: this.siteTable.sites.length,
-      stackTableBytes: this.interner.stacks.byteSize,
+      stackTableBytes: this.interner.byteSize,
     };
   }
 

@@ -26,14 +26,19 @@ export interface LinearFit {
   sse: number;
 }
 
-/** Fits a least-squares line to `values` over `timesMs`; the two arrays must have the same length. */
-export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>): LinearFit {
-  const n = checkLengths(timesMs, values);
+/**
+ * Fits a least-squares line to `values` over `timesMs`; the two arrays must have the same length. `from`/`to`
+ * restrict the fit to the points [from, to) without copying (the intercept is then at `timesMs[from]`).
+ */
+export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>, from = 0, to?: number): LinearFit {
+  const len = checkLengths(timesMs, values);
+  const end = to ?? len;
+  const n = Math.max(0, end - from);
   if (n === 0) return { slopePerMin: 0, interceptAtStart: 0, r2: 0, slopeT: 0, sse: 0 };
-  const t0 = timesMs[0]!;
+  const t0 = timesMs[from]!;
   let mt = 0;
   let mv = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < end; i++) {
     mt += (timesMs[i]! - t0) / MS_PER_MINUTE;
     mv += values[i]!;
   }
@@ -42,7 +47,7 @@ export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>)
   let stt = 0;
   let stv = 0;
   let svv = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < end; i++) {
     const dt = (timesMs[i]! - t0) / MS_PER_MINUTE - mt;
     const dv = values[i]! - mv;
     stt += dt * dt;
@@ -75,8 +80,11 @@ export function linearFit(timesMs: ArrayLike<number>, values: ArrayLike<number>)
 export function theilSenSlopePerMin(timesMs: ArrayLike<number>, values: ArrayLike<number>): number {
   const n = checkLengths(timesMs, values);
   const slopes: number[] = [];
+  // Beyond a couple of dozen points, pairs closer than half the window add little but cost O(n²) sorting; the
+  // wide pairs alone keep the estimator's robustness (a point still enters only a minority of them).
+  const minLag = n > 24 ? Math.floor(n / 2) : 1;
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
+    for (let j = i + minLag; j < n; j++) {
       const dt = (timesMs[j]! - timesMs[i]!) / MS_PER_MINUTE;
       if (dt !== 0) slopes.push((values[j]! - values[i]!) / dt);
     }
@@ -205,14 +213,12 @@ export interface FlatTailOptions {
 export function flatTailLength(timesMs: ArrayLike<number>, values: ArrayLike<number>, o: FlatTailOptions): number {
   const n = checkLengths(timesMs, values);
   const minTail = Math.max(o.minPoints, Math.ceil(n * o.fraction));
-  const t = Array.from(timesMs);
-  const v = Array.from(values);
   for (let tailLen = n - 2; tailLen >= minTail; tailLen--) {
     const b = n - tailLen;
-    const tail = linearFit(t.slice(b), v.slice(b));
+    const tail = linearFit(timesMs, values, b, n);
     if (tail.slopeT >= o.minSlopeT) continue;
     // The head includes the tail's first point so that a jump right before the tail counts as head growth.
-    const head = linearFit(t.slice(0, b + 1), v.slice(0, b + 1));
+    const head = linearFit(timesMs, values, 0, b + 1);
     const gap = head.slopePerMin - tail.slopePerMin;
     if (!(gap > 0)) continue;
     const se = Math.hypot(slopeStdErr(head), slopeStdErr(tail));

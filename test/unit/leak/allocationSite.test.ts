@@ -124,4 +124,23 @@ describe('leak/allocationSite', () => {
     const ids = interner.internSamples(p);
     assert.notEqual(ids[0], ids[1]);
   });
+
+  it('keeps stack ids stable across many profiles and thousands of stacks (sequence table rehashes)', () => {
+    const interner = new ProfileInterner();
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      heapRow([`example.com/x.f${i % 97}@/x.go:${i}`, `example.com/x.g${i % 13}@/y.go:${i % 50}`, MAIN], 1),
+    );
+    const a = interner.internSamples(syntheticProfile(rows));
+    assert.equal(new Set(a).size, 3000);
+    const b = interner.internSamples(syntheticProfile([...rows].reverse()));
+    assert.deepEqual([...b].reverse(), [...a]);
+  });
+
+  it('does not merge a reused address whose code changed (a rebuilt binary)', () => {
+    const interner = new ProfileInterner();
+    const [x] = interner.internSamples(syntheticProfile([heapRow([READ, MAIN], 1)]));
+    // Same addresses (synthetic locations are numbered from 0x1000), different symbolization.
+    const [y] = interner.internSamples(syntheticProfile([heapRow([LIB, MAIN], 1)]));
+    assert.notEqual(x, y);
+  });
 });
