@@ -14,12 +14,29 @@ gc?.();
 const rssBefore = process.memoryUsage().rss;
 const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 const t0 = performance.now();
-const p = decodeProfile(readFileSync(file));
+let input: Buffer | undefined = readFileSync(file);
+// VmHWM, not getrusage's maxRSS: the latter survives exec and so starts at the forking parent's RSS.
+const maxRss = (): number =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
+const afterRead = maxRss();
+const p = decodeProfile(input);
+input = undefined; // only the decoded profile should count as retained
+const afterDecode = maxRss();
 const agg = aggregateByFunction(p, defaultSampleIndex(p));
 const ms = performance.now() - t0;
 gc?.();
 const retained = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
-const peakRss = process.resourceUsage().maxRSS * 1024;
+const peakRss = maxRss();
 process.stdout.write(
-  JSON.stringify({ rssBefore, peakRss, retained, ms, rows: agg.rows.length, samples: p.samples.count }) + '\n',
+  JSON.stringify({
+    rssBefore,
+    afterRead,
+    afterDecode,
+    peakRss,
+    retained,
+    ms,
+    rows: agg.rows.length,
+    samples: p.samples.count,
+    execArgv: process.execArgv,
+  }) + '\n',
 );

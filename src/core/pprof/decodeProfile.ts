@@ -459,7 +459,7 @@ class ProfileDecoder {
       const tag = this.uint32(end);
       const f = tag >>> 3;
       if (f >= 1 && f <= 4) {
-        this.expectVarint(tag & 7, `Label field ${f}`, at);
+        this.expectVarint(tag & 7, 'Label field', at, f);
         const v = this.int64(end, 'Label');
         if (f === 1) keyX = v;
         else if (f === 2) strX = v;
@@ -469,12 +469,13 @@ class ProfileDecoder {
     }
     // pprof reads a label as a string label when str is set, else as a number with an optional unit.
     const isStr = strX !== 0;
-    // One flat numeric key covers nearly every label (small indexes, modest numbers); others use nested maps.
+    // One small-integer key covers nearly every label (small indexes, modest numbers); a key outside V8's
+    // small-integer range would be boxed on every lookup, so larger labels use the nested maps instead.
     let fast = -1;
     if (isStr) {
-      if (keyX >= 0 && keyX < 0x1000000 && strX > 0 && strX < 0x10000000) fast = keyX * 0x10000000 + strX;
-    } else if (keyX >= 0 && keyX < 0x1000 && unitX >= 0 && unitX < 0x1000 && num >= 0 && num < 0x10000000) {
-      fast = 2 ** 52 + (keyX * 0x1000 + unitX) * 0x10000000 + num;
+      if (keyX >= 0 && keyX < 0x400 && strX > 0 && strX < 0x80000) fast = 0x20000000 + ((keyX << 19) | strX);
+    } else if (keyX >= 0 && keyX < 0x20 && unitX >= 0 && unitX < 0x20 && num >= 0 && num < 0x80000) {
+      fast = (((keyX << 5) | unitX) << 19) | num;
     }
     let one = fast >= 0 ? this.fastLabels.get(fast) : this.slowLabel(keyX, isStr ? -1 - strX : unitX, isStr ? 0 : num);
     if (!one) {
@@ -517,7 +518,7 @@ class ProfileDecoder {
       const tag = this.uint32(end);
       const f = tag >>> 3;
       if (f === 1 || f === 2) {
-        this.expectVarint(tag & 7, `ValueType field ${f}`, at);
+        this.expectVarint(tag & 7, 'ValueType field', at, f);
         const v = this.int64(end, 'ValueType');
         if (f === 1) typeX = v;
         else unitX = v;
@@ -540,7 +541,7 @@ class ProfileDecoder {
       const tag = this.uint32(end);
       const f = tag >>> 3;
       if (f >= 1 && f <= 10) {
-        this.expectVarint(tag & 7, `Mapping field ${f}`, at);
+        this.expectVarint(tag & 7, 'Mapping field', at, f);
         if (f === 1) id = this.uint64(end, 'Mapping.id');
         else if (f === 2) memoryStart = this.uint64Big(end);
         else if (f === 3) memoryLimit = this.uint64Big(end);
@@ -576,7 +577,7 @@ class ProfileDecoder {
       const tag = this.uint32(end);
       const f = tag >>> 3;
       if (f >= 1 && f <= 5) {
-        this.expectVarint(tag & 7, `Function field ${f}`, at);
+        this.expectVarint(tag & 7, 'Function field', at, f);
         if (f === 1) id = this.uint64(end, 'Function.id');
         else if (f === 2) nameX = this.int64(end, 'Function.name');
         else if (f === 3) sysX = this.int64(end, 'Function.system_name');
@@ -613,7 +614,7 @@ class ProfileDecoder {
         lines.push(this.line(ls, le, functions));
         this.pos = le;
       } else if (f >= 1 && f <= 5) {
-        this.expectVarint(tag & 7, `Location field ${f}`, at);
+        this.expectVarint(tag & 7, 'Location field', at, f);
         if (f === 1) id = this.uint64(end, 'Location.id');
         else if (f === 2) mappingId = this.uint64(end, 'Location.mapping_id');
         else if (f === 3) address = this.uint64Big(end);
@@ -640,7 +641,7 @@ class ProfileDecoder {
       const tag = this.uint32(end);
       const f = tag >>> 3;
       if (f >= 1 && f <= 3) {
-        this.expectVarint(tag & 7, `Line field ${f}`, at);
+        this.expectVarint(tag & 7, 'Line field', at, f);
         if (f === 1) fnId = this.uint64(end, 'Line.function_id');
         else if (f === 2) line = this.int64(end, 'Line.line');
         else column = this.int64(end, 'Line.column');
@@ -679,8 +680,9 @@ class ProfileDecoder {
     this.fail(`${what} has wire type ${wt}, which is wrong for that field`, at);
   }
 
-  private expectVarint(wt: number, what: string, at: number): void {
-    if (wt !== 0) this.wireTypeError(what, wt, at);
+  /** Checks a varint field's wire type; the message is only built on failure (this runs per label on hot paths). */
+  private expectVarint(wt: number, what: string, at: number, field?: number): void {
+    if (wt !== 0) this.wireTypeError(field === undefined ? what : `${what} ${field}`, wt, at);
   }
 
   /** Reads a length-delimited field's length and returns its [start, end); the cursor moves past it. */
