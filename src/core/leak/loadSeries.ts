@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodeProfile } from '../pprof/decodeProfile';
 import { parseGoroutineDebug2 } from '../pprof/goroutineText';
@@ -24,6 +24,9 @@ export interface LoadSeriesOptions {
   window?: number;
 }
 
+/** The profile kinds a snapshot input is made of. */
+const KINDS: ProfileKind[] = ['heap', 'goroutine', 'goroutine-debug2', 'goroutineleak'];
+
 /**
  * Streams a persisted series folder (the `series.json` index plus `.pb.gz` / text files written by
  * `leakhunt watch` or `collect`) into `analyzer`, oldest first, one snapshot at a time so that only one
@@ -36,55 +39,93 @@ export async function loadSeriesInto(
 ): Promise<LoadedSeries> {
   const index = await readSeriesIndex(dir);
   if (!index) throw new SeriesFormatError(`${dir} is not a leakhunt series folder (no series.json)`);
-  const entries = [...index.snapshots].sort((a, b) => a.takenAtMs - b.takenAtMs);
-  const window = opts.window ?? entries.length;
-  const chosen = entries.filter((e) => e.status !== 'gap').slice(-window);
+  const { chosen, gaps } = choose(index, opts);
   const problems: string[] = [];
-  for (const e of chosen) analyzer.add(await readSnapshot(dir, e, problems));
-  return {
-    index,
-    loaded: chosen.length,
-    gaps: entries.length - entries.filter((e) => e.status !== 'gap').length,
-    problems,
-  };
+  for (const e of chosen) {
+    const files = new Map<ProfileKind, Uint8Array | Error>();
+    for (const kind of KINDS) {
+      const full = fileOf(dir, e, kind, problems);
+      if (full === undefined) continue;
+      try {
+        files.set(kind, await fs.readFile(full));
+      } catch (err) {
+        files.set(kind, err as Error);
+      }
+    }
+    analyzer.add(toInput(e, files, problems));
+  }
+  return { index, loaded: chosen.length, gaps, problems };
 }
 
-/** Reads one snapshot's files into a {@link SnapshotInput}; problems are appended to `problems`. */
-export async function readSnapshot(dir: string, e: SnapshotEntry, problems: string[]): Promise<SnapshotInput> {
-  const read = async (kind: ProfileKind): Promise<Uint8Array | undefined> => {
-    const f = e.files[kind];
-    if (!f) return undefined;
-    // Index entries are relative names inside the folder; refuse anything that would climb out of it.
-    const full = path.resolve(dir, f);
-    if (
-      path.relative(path.resolve(dir), full).startsWith('..') ||
-      path.isAbsolute(path.relative(path.resolve(dir), full))
-    ) {
-      problems.push(`snapshot ${e.seq}: ${kind} file ${JSON.stringify(f)} is outside the series folder; skipped`);
+/**
+ * The same as {@link loadSeriesInto} with synchronous reads, for callers that cannot await (the report
+ * section builders of `leakhunt watch`); `index` is the already-read index of `dir`.
+ */
+export function loadSeriesIntoSync(
+  dir: string,
+  index: SeriesIndex,
+  analyzer: LeakAnalyzer,
+  opts: LoadSeriesOptions = {},
+): LoadedSeries {
+  const { chosen, gaps } = choose(index, opts);
+  const problems: string[] = [];
+  for (const e of chosen) {
+    const files = new Map<ProfileKind, Uint8Array | Error>();
+    for (const kind of KINDS) {
+      const full = fileOf(dir, e, kind, problems);
+      if (full === undefined) continue;
+      try {
+        files.set(kind, readFileSync(full));
+      } catch (err) {
+        files.set(kind, err as Error);
+      }
+    }
+    analyzer.add(toInput(e, files, problems));
+  }
+  return { index, loaded: chosen.length, gaps, problems };
+}
+
+function choose(index: SeriesIndex, opts: LoadSeriesOptions): { chosen: SnapshotEntry[]; gaps: number } {
+  const entries = [...index.snapshots].sort((a, b) => a.takenAtMs - b.takenAtMs);
+  const usable = entries.filter((e) => e.status !== 'gap');
+  return { chosen: usable.slice(-(opts.window ?? entries.length)), gaps: entries.length - usable.length };
+}
+
+/** The absolute path of a snapshot's file of `kind`, or undefined (absent, or outside the folder: refused). */
+function fileOf(dir: string, e: SnapshotEntry, kind: ProfileKind, problems: string[]): string | undefined {
+  const f = e.files[kind];
+  if (!f) return undefined;
+  const root = path.resolve(dir);
+  const full = path.resolve(root, f);
+  const rel = path.relative(root, full);
+  // Index entries are relative names inside the folder; refuse anything that would climb out of it.
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    problems.push(`snapshot ${e.seq}: ${kind} file ${JSON.stringify(f)} is outside the series folder; skipped`);
+    return undefined;
+  }
+  return full;
+}
+
+/** Decodes one snapshot's files into a {@link SnapshotInput}; problems are appended to `problems`. */
+function toInput(e: SnapshotEntry, files: Map<ProfileKind, Uint8Array | Error>, problems: string[]): SnapshotInput {
+  const decode = <T>(kind: ProfileKind, fn: (b: Uint8Array) => T): T | undefined => {
+    const b = files.get(kind);
+    if (b === undefined) return undefined;
+    if (b instanceof Error) {
+      problems.push(`snapshot ${e.seq}: cannot read ${e.files[kind]}: ${b.message}`);
       return undefined;
     }
     try {
-      return await fs.readFile(full);
-    } catch (err) {
-      problems.push(`snapshot ${e.seq}: cannot read ${f}: ${(err as Error).message}`);
-      return undefined;
-    }
-  };
-  const decode = <T>(kind: ProfileKind, bytes: Uint8Array | undefined, fn: (b: Uint8Array) => T): T | undefined => {
-    if (!bytes) return undefined;
-    try {
-      return fn(bytes);
+      return fn(b);
     } catch (err) {
       problems.push(`snapshot ${e.seq}: ${kind}: ${(err as Error).message}`);
       return undefined;
     }
   };
-  const heap = decode('heap', await read('heap'), (b) => decodeProfile(b));
-  const goroutines = decode('goroutine', await read('goroutine'), (b) => decodeProfile(b));
-  const goroutineDump = decode('goroutine-debug2', await read('goroutine-debug2'), (b) =>
-    parseGoroutineDebug2(Buffer.from(b).toString('utf8')),
-  );
-  const goroutineLeak = decode('goroutineleak', await read('goroutineleak'), (b) => decodeProfile(b));
+  const heap = decode('heap', (b) => decodeProfile(b));
+  const goroutines = decode('goroutine', (b) => decodeProfile(b));
+  const goroutineDump = decode('goroutine-debug2', (b) => parseGoroutineDebug2(Buffer.from(b).toString('utf8')));
+  const goroutineLeak = decode('goroutineleak', (b) => decodeProfile(b));
   const memStats: MemStats | undefined = e.memStats ? { ...e.memStats, other: {} } : undefined;
   return {
     timeMs: e.takenAtMs,
