@@ -47,7 +47,11 @@ export function seriesReadOptions(v: {
 }
 
 /** Analyzes a saved series folder and returns its report; problems with single files go to stderr. */
-export async function reportFromSeries(dir: string, o: SeriesReadOptions, io: CliIO): Promise<LeakReport> {
+export async function reportFromSeries(
+  dir: string,
+  o: SeriesReadOptions,
+  io: CliIO,
+): Promise<{ report: LeakReport; loaded: number }> {
   let config;
   try {
     config = resolveLeakConfig({ site: { mode: o.siteMode, userModules: o.userModules } });
@@ -72,7 +76,7 @@ export async function reportFromSeries(dir: string, o: SeriesReadOptions, io: Cl
   }
   for (const p of loaded.problems) io.stderr.write(`leakhunt: ${p}\n`);
   if (loaded.loaded === 0) io.stderr.write(`leakhunt: ${dir} has no usable snapshots\n`);
-  return analyzer.report(loaded.index.target);
+  return { report: analyzer.report(loaded.index.target), loaded: loaded.loaded };
 }
 
 /** `leakhunt report DIR`: the leak report of a saved snapshot series, offline. */
@@ -106,7 +110,7 @@ export const reportCommand: CliCommand = {
         2,
       );
     }
-    const report = await reportFromSeries(path.resolve(io.cwd, positionals[0]!), seriesReadOptions(v), io);
+    const { report } = await reportFromSeries(path.resolve(io.cwd, positionals[0]!), seriesReadOptions(v), io);
     io.stdout.write(renderReport(report, format));
     return 0;
   },

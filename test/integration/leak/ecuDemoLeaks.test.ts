@@ -155,4 +155,30 @@ describe('leak detection end to end on the demo ECU service', function () {
       await demo.stop();
     }
   });
+
+  it('gates a live TARGET: collects, reports and exits 1 naming the leaking goroutine group', async () => {
+    const demo = await startEcuDemo();
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'leakhunt-gate-e2e-'));
+      dirs.push(dir);
+      const gate = await runCliCaptured([
+        'gate',
+        demo.url,
+        '--interval',
+        '1s',
+        '--count',
+        '6',
+        '--out',
+        dir,
+        '--format',
+        'json',
+      ]);
+      assert.equal(gate.code, 1, gate.stderr);
+      const block = site('can-reader-block');
+      assert.ok(gate.stderr.includes(`${block.file}:${block.line}`), gate.stderr);
+      assert.equal((JSON.parse(gate.stdout) as LeakReport).snapshots, 6);
+    } finally {
+      await demo.stop();
+    }
+  });
 });

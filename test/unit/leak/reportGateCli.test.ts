@@ -96,8 +96,9 @@ describe('leakhunt report / gate (saved series)', () => {
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, re);
     }
-    const target = await runCliCaptured(['gate', 'http://127.0.0.1:1']);
-    assert.equal(target.code, 2);
-    assert.match(target.stderr, /collect one first/);
+    // A target that cannot be collected from is an error (2), never "over budget" (1).
+    const target = await runCliCaptured(['gate', 'http://127.0.0.1:1', '--count', '1', '--interval', '100ms']);
+    assert.equal(target.code, 2, target.stderr);
+    assert.match(target.stderr, /collecting from http:\/\/127\.0\.0\.1:1 failed|no usable snapshots/);
   });
 });
