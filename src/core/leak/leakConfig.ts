@@ -67,7 +67,7 @@ export interface GoroutineVerdictConfig {
   leakMinMonotonic: number;
   /**
    * Minimum net growth of a group (goroutines over the window) for `leak`: LeakProf only reports concentrations
-   * of blocked goroutines, and a handful more goroutines is not yet a concentration. Default 5.
+   * of blocked goroutines, and a handful more goroutines is not yet a concentration. Default 10.
    */
   minGrowth: number;
   /** Growth below this many goroutines per minute is `stable` whatever the shape. Default 1. */
@@ -148,7 +148,7 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
     minPoints: 4,
     leakMinR2: 0.7,
     leakMinMonotonic: 0.75,
-    minGrowth: 5,
+    minGrowth: 10,
     minSlopePerMin: 1,
     blockingStates: [
       'chan receive',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeProfile } from '../../../src/core/pprof/decodeProfile';
@@ -239,6 +240,22 @@ describe('leak/goroutineGroups', () => {
     const g = s.analyze().groups[0]!;
     assert.equal(g.count, 3);
     assert.deepEqual(g.labels, { can_id: ['0x7e0'] });
+  });
+
+  it('never calls a pool whose size wanders within a band narrower than minGrowth a leak (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 20, max: 29 }), { minLength: 2, maxLength: 20 }), (sizes) => {
+        const s = new GoroutineSeries();
+        sizes.forEach((n, i) =>
+          s.add({
+            timeMs: T0 + i * 2000,
+            goroutineDump: dump(gs(n, 'chan receive', [GOPARK, CHANRECV, WORKER], POOLSTART)),
+          }),
+        );
+        return s.analyze().groups.every((g) => g.verdict !== 'leak');
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('ignores snapshots without goroutine data and rejects out-of-order times', () => {

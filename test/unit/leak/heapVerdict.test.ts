@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { heapNoiseBytes, judgeHeapSeries } from '../../../src/core/leak/heapVerdict';
 import { resolveLeakConfig } from '../../../src/core/leak/leakConfig';
 import { gaussian, seededRandom } from './seededRandom';
@@ -159,5 +160,52 @@ describe('leak/heapVerdict', () => {
     assert.equal(judgeHeapSeries(t, v, 1, cfg).verdict, 'leak');
     // The same growth is only about three samples at the default rate: not enough evidence.
     assert.equal(judgeHeapSeries(t, v, P, cfg).verdict, 'stable');
+  });
+
+  describe('properties', () => {
+    it('a steady staircase of whole samples beyond the floor is always a leak', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 4, max: 40 }), // points
+          fc.integer({ min: 1, max: 8 }), // samples per step
+          fc.integer({ min: 0, max: 2000 }), // base level in samples
+          fc.integer({ min: 500, max: 60_000 }), // interval ms
+          (n, perStep, base, step) => {
+            const t = times(n, step);
+            const v = t.map((_, i) => (base + perStep * i) * P);
+            fc.pre(perStep * (n - 1) >= 4);
+            return judgeHeapSeries(t, v, P, cfg, { allocDelta: perStep * (n - 1) * P }).verdict === 'leak';
+          },
+        ),
+      );
+    });
+
+    it('a site whose in-use never rises is never a leak, whatever it allocates', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 0, max: 4000 }), { minLength: 2, maxLength: 40 }),
+          fc.integer({ min: 0, max: 1e6 }),
+          (levels, allocSamples) => {
+            // Sort descending: a series that only falls or stays flat.
+            const v = [...levels].sort((a, b) => b - a).map((x) => x * P);
+            const t = times(v.length);
+            return judgeHeapSeries(t, v, P, cfg, { allocDelta: allocSamples * P }).verdict !== 'leak';
+          },
+        ),
+      );
+    });
+
+    it('never throws and always returns a verdict, even on odd input', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.double({ min: -1e12, max: 1e12, noNaN: true }), { maxLength: 30 }),
+          fc.constantFrom(0, 1, 4096, P),
+          (v, period) => {
+            const j = judgeHeapSeries(times(v.length), v, period, cfg);
+            return ['leak', 'growing', 'stable', 'shrinking'].includes(j.verdict);
+          },
+        ),
+      );
+    });
   });
 });
