@@ -13,7 +13,7 @@ function safe(value: string): SafeArg {
 }
 
 /** Programs leakhunt runs on the SSH host; nothing else can be executed. */
-export type RemoteProgram = 'cat' | 'grep' | 'docker';
+export type RemoteProgram = 'cat' | 'docker';
 
 /** A remote command line assembled only from a fixed program and validated, single-quoted arguments. */
 export class RemoteCommand {
@@ -78,9 +78,7 @@ export function pathArg(p: string): SafeArg {
 }
 
 /** A fixed option or sub-command written in leakhunt's source (never user input), e.g. `inspect`, `-H`. */
-export function literalArg(
-  s: 'inspect' | 'ps' | '--no-trunc' | '--format' | '{{json .}}' | '-H' | '-s' | '' | '--',
-): SafeArg {
+export function literalArg(s: 'inspect' | 'ps' | '--no-trunc' | '--format' | '{{json .}}' | '--'): SafeArg {
   return safe(s);
 }
 

@@ -1,14 +1,8 @@
 import type { AcquisitionTarget } from './acquisitionTarget';
 import { httpGet, type HttpGetOptions, type HttpResponse } from './httpGet';
+import { catFilesCommand, splitCatOutput } from './catFiles';
 import { hostPort } from './localTarget';
-import {
-  literalArg,
-  RemoteCommand,
-  type RemoteProgram,
-  type SafeArg,
-  validateHost,
-  validatePort,
-} from './remoteCommand';
+import { RemoteCommand, type RemoteProgram, type SafeArg, validateHost, validatePort } from './remoteCommand';
 import type { ExecResult } from './sshConnection';
 import { ConnectionLostError, RemoteCommandError } from './remoteErrors';
 import type { SshSession } from './sshSession';
@@ -53,41 +47,21 @@ export class SshTarget implements AcquisitionTarget {
     }
   }
 
-  /**
-   * One exec of `grep -H -s '' -- FILE...`: like `cat`, but every line carries its file name, so file boundaries are
-   * unambiguous even when some files are missing (those map to null).
-   */
+  /** ONE exec of `cat` over all the files (see catFiles.ts for how the output is split); missing files map to null. */
   async readFiles(paths: SafeArg[]): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>(paths.map((p) => [p.value, null]));
     if (paths.length === 0) return out;
     const conn = await this.session.connection();
-    const cmd = RemoteCommand.of('grep', [
-      literalArg('-H'),
-      literalArg('-s'),
-      literalArg(''),
-      literalArg('--'),
-      ...paths,
-    ]);
-    const res = await conn.exec(cmd, { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 });
-    if (res.code !== 0 && res.code !== 1 && res.code !== 2) {
+    const res = await conn.exec(catFilesCommand(paths), { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 });
+    const parts = splitCatOutput(res.stdout.toString('utf8'), paths.length);
+    if (!parts) {
       throw new RemoteCommandError(
-        `reading files failed (exit ${res.code}): ${res.stderr.trim()}`,
+        `cannot split the output of cat (exit ${res.code}): ${res.stderr.trim().slice(0, 200)}`,
         res.code,
         res.stderr,
       );
     }
-    const acc = new Map<string, string[]>();
-    // Longest path first, so a path that is a prefix of another cannot steal its lines.
-    const byLength = [...paths].map((p) => p.value).sort((a, b) => b.length - a.length);
-    for (const line of res.stdout.toString('utf8').split('\n')) {
-      if (line === '') continue;
-      const p = byLength.find((x) => line.startsWith(`${x}:`));
-      if (p === undefined) continue;
-      let lines = acc.get(p);
-      if (!lines) acc.set(p, (lines = []));
-      lines.push(line.slice(p.length + 1));
-    }
-    for (const [p, lines] of acc) out.set(p, `${lines.join('\n')}\n`);
+    paths.forEach((p, i) => out.set(p.value, parts[i] ?? null));
     return out;
   }
 
