@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as prettier from 'prettier';
 import type { BenchSection } from './benchSection';
 
 async function main(): Promise<void> {
@@ -43,7 +44,9 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   const out = path.join(__dirname, 'results.md');
-  writeFileSync(out, `${header}\n${parts.join('\n')}`);
+  // Formatted like every other file in the repo, so `prettier --check .` stays green after a bench run.
+  const options = (await prettier.resolveConfig(out)) ?? {};
+  writeFileSync(out, await prettier.format(`${header}\n${parts.join('\n')}`, { ...options, parser: 'markdown' }));
   console.log(`wrote ${out}`);
 }
 

@@ -29,8 +29,6 @@ interface GenInfo {
   functions: number;
 }
 
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -109,14 +107,14 @@ async function run(ctx: BenchContext): Promise<string> {
     const decodeAggMs: number[] = [];
     const decodeAggCpu: number[] = [];
     const decodeMs: number[] = [];
+    // No forced GC between runs: a forced full GC right before a decode makes it several times slower (V8 drops
+    // optimized code and shrinks the young generation), which is not how the extension or CLI run.
     for (let r = 0; r < size.runs; r++) {
-      gc();
       let c0 = cpuMs();
       let t0 = performance.now();
       gunzipSync(gz);
       gunzipMs.push(performance.now() - t0);
       gunzipCpu.push(cpuMs() - c0);
-      gc();
       c0 = cpuMs();
       t0 = performance.now();
       const p = decodeProfile(gz);
