@@ -374,6 +374,45 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal(idx2?.runs.length, 2);
   });
 
+  it('a collector killed with SIGKILL loses nothing; the next run takes over the stale lock and resumes', async () => {
+    const dir = out('crash');
+    const run = startCli([
+      'collect',
+      'ssh://ecu',
+      ...common(),
+      '--interval',
+      '300ms',
+      '--out',
+      dir,
+      '--format',
+      'json',
+    ]);
+    const before = await waitFor(
+      async () => {
+        const i = await readIndex(dir);
+        return i && i.snapshots.length >= 2 ? i : undefined;
+      },
+      30000,
+      'two snapshots',
+    );
+    run.proc.kill('SIGKILL');
+    await run.done;
+    assert.ok(existsSync(path.join(dir, 'series.lock')), 'the crashed run left its lock behind');
+    const kept = (await readIndex(dir))?.snapshots ?? [];
+    assert.ok(kept.length >= before.snapshots.length);
+    const again = await cli(['collect', 'ssh://ecu', ...common(), '--count', '1', '--out', dir, '--format', 'json']);
+    assert.equal(again.code, 0, again.stderr);
+    const idx = await readIndex(dir);
+    assert.equal(idx?.snapshots.length, kept.length + 1);
+    assert.deepEqual(idx?.snapshots.slice(0, kept.length), kept);
+    for (const s of kept) {
+      for (const [k, file] of Object.entries(s.files)) {
+        assert.equal(createHashHex(await fs.readFile(path.join(dir, file))), s.sha256[k as keyof typeof s.sha256]);
+      }
+    }
+    assert.equal((await fs.readdir(dir)).filter((n) => n.includes('.tmp-')).length, 0);
+  });
+
   it('collect stops cleanly on SIGINT with the index intact', async () => {
     const dir = out('sigint');
     const run = startCli([
