@@ -62,8 +62,8 @@ export interface HeapSiteEvidence {
  * 2. A significant fall: `shrinking`.
  * 3. Growth that stopped: a tail of at least `plateauTailFraction` of the window that does not grow
  *    significantly and is clearly flatter than what came before (see {@link flatTailLength}): `stable`.
- * 4. Enough points, a line that fits (R²), steps that rarely fall (monotonic) and growth carried by many steps
- *    (rising, so one start-up jump does not count): `leak`.
+ * 4. Growth of at least `leakMinSamples` samples, enough points, a line that fits (R²), steps that rarely fall
+ *    (monotonic) and growth carried by many steps (rising, so one start-up jump does not count): `leak`.
  * 5. Otherwise `growing`.
  */
 export function judgeHeapSeries(
@@ -121,14 +121,17 @@ export function judgeHeapSeries(
     sigmas: cfg.plateauSigmas,
   });
   if (tail > 0) return judged('stable', `grew earlier, flat over the last ${tail} points (plateau)`, true);
+  const enough = !(period > 1) || up >= cfg.leakMinSamples * period;
   const steady =
+    enough &&
     n >= cfg.minPoints &&
     stats.r2 >= cfg.leakMinR2 &&
     stats.monotonic >= cfg.leakMinMonotonic &&
     stats.rising >= cfg.leakMinRising;
   if (steady) return judged('leak', 'steady growth over the window');
-  const why =
-    n < cfg.minPoints
+  const why = !enough
+    ? `growth of ${Math.round(up / period)} profile samples is below the ${cfg.leakMinSamples} a leak verdict needs`
+    : n < cfg.minPoints
       ? `only ${n} distinct GC epochs (need ${cfg.minPoints})`
       : stats.r2 < cfg.leakMinR2
         ? `growth not steady (R² ${stats.r2.toFixed(2)})`

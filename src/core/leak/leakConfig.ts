@@ -35,6 +35,12 @@ export interface HeapVerdictConfig {
   /** Growth below this many profile samples (each worth `period` bytes, 512 KiB by default) is noise. Default 4. */
   noiseSamples: number;
   /**
+   * `leak` (the verdict people act on at 3 a.m.) needs growth of at least this many profile samples; growth
+   * between `noiseSamples` and this is `growing`. A 2 MiB cache still warming up is only four or five samples
+   * at the default rate and can look like a clean staircase. Exact profiles (period ≤ 1) skip this. Default 8.
+   */
+  leakMinSamples: number;
+  /**
    * Growth must also exceed this many standard deviations of Poisson sampling noise, sqrt(level × period), so
    * a large churning site that jitters by several samples is not called growing. Default 3.
    */
@@ -137,6 +143,7 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
     leakMinMonotonic: 0.75,
     leakMinRising: 0.3,
     noiseSamples: 4,
+    leakMinSamples: 8,
     noiseSigmas: 3,
     minGrowthBytes: 32 * 1024,
     minSlopeT: 3,
@@ -229,6 +236,7 @@ function validate(c: LeakConfig): void {
   }
   const nonNegative: [string, number][] = [
     ['heap.noiseSamples', c.heap.noiseSamples],
+    ['heap.leakMinSamples', c.heap.leakMinSamples],
     ['heap.noiseSigmas', c.heap.noiseSigmas],
     ['heap.minGrowthBytes', c.heap.minGrowthBytes],
     ['heap.minSlopeT', c.heap.minSlopeT],

@@ -128,6 +128,15 @@ describe('leak/heapVerdict', () => {
     assert.equal(j.verdict, 'growing', j.reason);
   });
 
+  it('calls growth above the noise floor but under leakMinSamples growing, not leak', () => {
+    const t = times(10);
+    // Five samples (2.5 MiB) in a clean staircase: real growth, too little to page anyone about.
+    const v = [0, 0, 1, 1, 2, 3, 3, 4, 5, 5].map((x) => x * P);
+    const j = judgeHeapSeries(t, v, P, cfg);
+    assert.equal(j.verdict, 'growing');
+    assert.match(j.reason, /below the 8 a leak verdict needs/);
+  });
+
   it('needs enough GC epochs for a leak', () => {
     const t = times(3);
     assert.equal(judgeHeapSeries(t, [0, 10 * MiB, 20 * MiB], P, cfg).verdict, 'growing');
@@ -163,7 +172,7 @@ describe('leak/heapVerdict', () => {
   });
 
   describe('properties', () => {
-    it('a steady staircase of whole samples beyond the floor is always a leak', () => {
+    it('a steady staircase of whole samples, growing by at least leakMinSamples, is always a leak', () => {
       fc.assert(
         fc.property(
           fc.integer({ min: 4, max: 40 }), // points
@@ -173,7 +182,7 @@ describe('leak/heapVerdict', () => {
           (n, perStep, base, step) => {
             const t = times(n, step);
             const v = t.map((_, i) => (base + perStep * i) * P);
-            fc.pre(perStep * (n - 1) >= 4);
+            fc.pre(perStep * (n - 1) >= cfg.leakMinSamples);
             return judgeHeapSeries(t, v, P, cfg, { allocDelta: perStep * (n - 1) * P }).verdict === 'leak';
           },
         ),
