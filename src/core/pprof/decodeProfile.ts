@@ -7,6 +7,7 @@
  * become objects. Every index and id is resolved and checked, and every malformed input becomes a
  * {@link ProfileFormatError} that names what is wrong and the byte offset where it was found.
  */
+import { kMaxLength } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import { ProfileFormatError, ProfilePrecisionError } from './profileErrors';
 import type { Label, Line, Location, Mapping, Profile, ProfileFunction, SampleTable, ValueType } from './profileModel';
@@ -38,6 +39,11 @@ export function decodeProfile(data: Uint8Array, opts: DecodeProfileOptions = {})
 
 /** Returns the protobuf bytes of `data`: gunzipped under a size cap when it is gzip, else as is; rejects HTML. */
 export function inflateProfileBytes(data: Uint8Array, maxDecompressedBytes: number): Uint8Array {
+  if (!Number.isSafeInteger(maxDecompressedBytes) || maxDecompressedBytes < 1 || maxDecompressedBytes > kMaxLength) {
+    throw new RangeError(
+      `maxDecompressedBytes must be an integer from 1 to ${kMaxLength}, got ${maxDecompressedBytes}`,
+    );
+  }
   if (data.length === 0) throw new ProfileFormatError('empty input: not a profile', 0);
   let raw = data;
   if (data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b) {

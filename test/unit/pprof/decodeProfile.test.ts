@@ -367,6 +367,12 @@ describe('decodeProfile', () => {
       );
     });
 
+    it('a nonsensical cap is a programming error, not a format error', () => {
+      for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 60]) {
+        assert.throws(() => decodeProfile(encodeRawGz(smallRaw()), { maxDecompressedBytes: bad }), RangeError);
+      }
+    });
+
     it('a decompression bomb beyond the default 256 MiB cap', async function () {
       this.timeout(60000);
       // 260 MiB of zeros, gzipped chunk by chunk so the test never holds them in memory.
