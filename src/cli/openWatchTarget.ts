@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AcquisitionTarget } from '../core/remote/acquisitionTarget';
 import { CgroupMemoryReader } from '../core/remote/cgroupMemory';
 import { containerEndpoint, inspectContainer, type ContainerInfo } from '../core/remote/dockerContainers';
@@ -110,6 +111,9 @@ export async function openWatchTarget(o: WatchConnectOptions, io: CliIO): Promis
     make = (h, p) => new LocalTarget(h, p, o.logger);
     endpoint = { host: t.host, port: t.port };
   } else {
+    for (const id of o.identity ?? []) {
+      if (!existsSync(id)) throw new CliUsageError(`--identity: no such file ${id}`);
+    }
     const cfg = await loadSshConfig(o.sshConfig);
     const route = resolveSshRoute(cfg, {
       host: o.target.host,

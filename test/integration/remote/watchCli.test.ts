@@ -269,6 +269,20 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal(r3.code, 0, r3.stderr);
   });
 
+  it('a missing --identity file is a usage error, before any connection', async () => {
+    const r = await cli([
+      'watch',
+      'ssh://ecu',
+      ...common(),
+      '--identity',
+      path.join(tmp, 'no-such-key'),
+      '--count',
+      '1',
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--identity: no such file .*no-such-key/);
+  });
+
   it('wrong key: SshAuthError', async () => {
     const r = await cli([
       'watch',
