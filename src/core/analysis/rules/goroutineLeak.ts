@@ -42,7 +42,7 @@ export const goroutineLeak: Rule = {
       const body = goroutineBody(call, file, pkg);
       if (!body) continue;
       const outer = enclosingFunction(g);
-      if (outer && !isProcessLifetime(outer, g)) {
+      if (outer && !isProcessLifetime(outer, g, file, pkg)) {
         for (const loop of ownDescendants(body, 'for_statement')) {
           const why = foreverLoop(loop, body, outer, file);
           if (why) {
@@ -79,7 +79,7 @@ function goroutineBody(call: Node, file: FileContext, pkg: PackageContext): Node
 }
 
 /** Goroutines started from main/init or under sync.Once are meant to run for the whole process. */
-function isProcessLifetime(outer: Node, g: Node): boolean {
+function isProcessLifetime(outer: Node, g: Node, file: FileContext, pkg: PackageContext): boolean {
   for (let f: Node | null = outer; f; f = enclosingFunction(f)) {
     if (f.type === 'function_declaration') {
       const name = f.childForFieldName('name')?.text;
@@ -88,7 +88,7 @@ function isProcessLifetime(outer: Node, g: Node): boolean {
     }
     if (f.type === 'func_literal') {
       const call = f.parent?.parent;
-      if (call?.type === 'call_expression' && /\.Do$/.test(calleeText(call)) && isWithin(g, f)) return true;
+      if (call?.type === 'call_expression' && isOnceDo(call, file, pkg) && isWithin(g, f)) return true;
     }
   }
   return false;
@@ -274,6 +274,26 @@ function receivedAfter(sel: Node, decl: Decl, outer: Node, file: FileContext): b
       (u) =>
         u.startIndex >= sel.endIndex && enclosingFunction(u)?.id === outer.id && u.parent?.type === 'unary_expression',
     );
+}
+
+/** `once.Do(f)` on a sync.Once (a var, parameter or struct field declared so), not any method named Do (pprof.Do). */
+function isOnceDo(call: Node, file: FileContext, pkg: PackageContext): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'selector_expression' || fn.childForFieldName('field')?.text !== 'Do') return false;
+  const recv = fn.childForFieldName('operand');
+  const isOnce = (t: Node | null | undefined): boolean => /^\*?sync\.Once$/.test(t?.text.replace(/\s+/g, '') ?? '');
+  if (recv?.type === 'identifier') {
+    const d = file.scopes.resolve(recv);
+    return (
+      !!d && (isOnce(d.type) || /^(&?sync\.Once\{\}|new\(sync\.Once\))$/.test(d.value?.text.replace(/\s+/g, '') ?? ''))
+    );
+  }
+  if (recv?.type === 'selector_expression') {
+    const field = recv.childForFieldName('field')?.text;
+    for (const fields of pkg.index.structs.values())
+      for (const f of fields) if (f.name === field && isOnce(f.type)) return true;
+  }
+  return false;
 }
 
 function packageName(root: Node): string | undefined {

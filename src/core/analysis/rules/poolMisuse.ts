@@ -19,7 +19,7 @@ const POOL_LITERALS = `
   type: (qualified_type package: (package_identifier) @pkg name: (type_identifier) @ty)
   body: (literal_value (keyed_element
     key: (literal_element (identifier) @key)
-    value: (literal_element (func_literal) @new)))
+    value: (literal_element [(func_literal) (identifier)] @new)))
   (#eq? @pkg "sync") (#eq? @ty "Pool") (#eq? @key "New")) @pool
 `;
 const NEW_ASSIGN = `
@@ -47,11 +47,12 @@ export const poolMisuse: Rule = {
     if (/sync\.Pool/.test(file.text)) {
       for (const pool of captureAll(file.root, POOL_LITERALS, 'pool', { re: /sync\.Pool\s*\{/g, text: file.text })) {
         // Ranged query runs capture only nodes inside the anchor, so take the New func literal from the pool literal.
-        const lit = kids(pool.childForFieldName('body') ?? pool)
+        const value = kids(pool.childForFieldName('body') ?? pool)
           .filter((k) => k.type === 'keyed_element' && k.childForFieldName('key')?.text === 'New')
           .map((k) => k.childForFieldName('value')?.namedChild(0))
-          .find((v) => v?.type === 'func_literal');
-        if (lit) checkNew(lit, file, report);
+          .find((v) => v?.type === 'func_literal' || v?.type === 'identifier');
+        if (value?.type === 'func_literal') checkNew(value, file, report);
+        else if (value) checkNamedNew(value, file, pkg, report);
       }
       const targets = captureAll(file.root, NEW_ASSIGN, 'target', { re: /\.New\s*=\s*func\b/g, text: file.text });
       for (const lit of captureAll(file.root, NEW_ASSIGN, 'new', { re: /\.New\s*=\s*func\b/g, text: file.text })) {
@@ -64,7 +65,15 @@ export const poolMisuse: Rule = {
   },
 };
 
-function checkNew(lit: Node, file: FileContext, report: Reporter): void {
+/** `New: makeBuf` naming a function of this package: the function must not write package-level state either. */
+function checkNamedNew(name: Node, file: FileContext, pkg: PackageContext, report: Reporter): void {
+  const decl = pkg.index.funcs.get(name.text);
+  if (!decl || file.scopes.resolve(name)?.kind !== 'func') return;
+  const target = pkg.files.find((f) => f.tree === decl.tree);
+  if (target) checkNew(decl, target, report, `New (${name.text})`);
+}
+
+function checkNew(lit: Node, file: FileContext, report: Reporter, what = 'New'): void {
   const writes = ownDescendants(lit, [
     'assignment_statement',
     'inc_statement',
@@ -84,7 +93,9 @@ function checkNew(lit: Node, file: FileContext, report: Reporter): void {
     const d = file.scopes.resolve(w);
     if (!d) continue;
     if (d.kind === 'package') {
-      report(file, w, { message: `sync.Pool New writes package-level '${d.name}'; New must only build a fresh value` });
+      report(file, w, {
+        message: `sync.Pool ${what} writes package-level '${d.name}'; New must only build a fresh value`,
+      });
       return;
     }
     if (d.owner && !isWithin(d.owner, lit) && file.scopes.isCaptured(w, d)) {

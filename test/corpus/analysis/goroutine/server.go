@@ -1,6 +1,10 @@
 package goroutine
 
-import "sync"
+import (
+	"context"
+	"runtime/pprof"
+	"sync"
+)
 
 var once sync.Once
 var events = make(chan string)
@@ -56,4 +60,20 @@ func startSignalThread() {
 			}
 		}
 	}()
+}
+
+type device struct{ frames chan int }
+
+func readDevice(d *device) {
+	for {
+		f := <-d.frames
+		_ = f
+	}
+}
+
+// pprof.Do is not sync.Once: a reader started per device under labels still leaks.
+func startLabelled(ctx context.Context, d *device) {
+	pprof.Do(ctx, pprof.Labels("bus", "can0"), func(context.Context) {
+		go readDevice(d) // want "goroutine-leak"
+	})
 }

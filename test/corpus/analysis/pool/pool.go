@@ -82,3 +82,20 @@ func notAPool(c cache, b []byte) {
 func putItemPointer(it *item) {
 	itemPool.Put(it)
 }
+
+var retained []*[]byte
+
+func leakyNew() any {
+	b := make([]byte, 4096)
+	retained = append(retained, &b) // want "pool-misuse"
+	return &b
+}
+
+var leakyPool = sync.Pool{New: leakyNew}
+
+func cleanNew() any {
+	b := make([]byte, 4096)
+	return &b
+}
+
+var cleanPool = sync.Pool{New: cleanNew}
