@@ -32,8 +32,10 @@ export const goroutineLeak: Rule = {
     'the whole process and are not reported. (2) A send on an ' +
     'unbuffered channel made in the enclosing function, from a goroutine, when the receiving side is a `select` with ' +
     'a timeout, `ctx.Done()` or other case that returns (or moves on) without receiving: after the timeout nobody ' +
-    'will ever receive, and the sender blocks forever (the "communication deadlock" shape from GoKer). Give the ' +
-    'channel a buffer of one, or make the sender select on the same cancellation.',
+    'will ever receive, and the sender blocks forever (the "communication deadlock" shape from GoKer); or when the ' +
+    'goroutines are started in a loop and the channel is received only outside it, so all senders but the first ' +
+    'block forever. Give the channel a buffer (of one, or of the number of senders), or make the sender select on ' +
+    'the same cancellation.',
   trigger: /^[ \t]*go[ \t]+(?:func\b|[A-Za-z_][\w.]*[ \t]*[([])/m,
   checkFile(file, pkg, report) {
     for (const g of captureAll(file.root, GO, 'go', { re: /^[ \t]*go\b/gm, text: file.text })) {
@@ -195,7 +197,7 @@ function abandonedSends(g: Node, lit: Node, outer: Node, file: FileContext, repo
     if (make.type !== 'call_expression' || calleeText(make) !== 'make') continue;
     const margs = callArgs(make);
     if (!/^chan\b/.test(margs[0]?.text ?? '') || (margs.length > 1 && margs[1]?.text !== '0')) continue;
-    const giveUp = receiverCanGiveUp(decl, outer, file);
+    const giveUp = receiverCanGiveUp(decl, outer, file, g);
     if (!giveUp) continue;
     const fixes: QuickFix[] =
       enclosingLoop(g) === null && margs.length === 1
@@ -215,7 +217,7 @@ function abandonedSends(g: Node, lit: Node, outer: Node, file: FileContext, repo
           ]
         : [];
     report(file, send, {
-      message: `send on unbuffered channel '${decl.name}' can block forever: the receiver can return without receiving (line ${giveUp.startPosition.row + 1})`,
+      message: `send on unbuffered channel '${decl.name}' can block forever: ${giveUp.why} (line ${giveUp.at.startPosition.row + 1})`,
       fixes,
     });
   }
@@ -225,8 +227,9 @@ function abandonedSends(g: Node, lit: Node, outer: Node, file: FileContext, repo
  * Looks at every use of the channel outside goroutines; returns the select case through which the receiving function
  * can give up, or null when every receive is unconditional, or the channel goes where we cannot follow it.
  */
-function receiverCanGiveUp(decl: Decl, outer: Node, file: FileContext): Node | null {
+function receiverCanGiveUp(decl: Decl, outer: Node, file: FileContext, g: Node): { at: Node; why: string } | null {
   let giveUp: Node | null = null;
+  const plain: Node[] = [];
   for (const use of file.scopes.usesOf(decl)) {
     const inGoroutine = file.scopes.isCaptured(use, decl);
     const p = use.parent;
@@ -236,7 +239,10 @@ function receiverCanGiveUp(decl: Decl, outer: Node, file: FileContext): Node | n
     if (p.type === 'unary_expression' && p.child(0)?.type === '<-') {
       if (inGoroutine) return null; // another goroutine receives: we cannot tell who is left
       const cc = communicationCaseOf(p);
-      if (!cc) return null; // a plain receive always receives
+      if (!cc) {
+        plain.push(p);
+        continue;
+      }
       const sel = cc.parent!;
       const others = kids(sel).filter(
         (c) => c.id !== cc.id && (c.type === 'communication_case' || c.type === 'default_case'),
@@ -251,7 +257,13 @@ function receiverCanGiveUp(decl: Decl, outer: Node, file: FileContext): Node | n
     }
     return null;
   }
-  return giveUp;
+  if (giveUp) return { at: giveUp, why: 'the receiver can return without receiving' };
+  // N senders, fewer receives: goroutines started in a loop, every receive outside that loop (the "N-cast" leak).
+  const loop = enclosingLoop(g);
+  // Exactly one receive: several receives may match a fixed loop count (for i := 0; i < 2; i++ ... <-c; <-c).
+  if (loop && plain.length === 1 && plain.every((r) => !isWithin(r, loop) && enclosingLoop(r) === null))
+    return { at: plain[0]!, why: 'goroutines are started in a loop but the channel is received only once, outside it' };
+  return null;
 }
 
 function communicationCaseOf(recv: Node): Node | null {

@@ -210,3 +210,36 @@ func init() {
 		}
 	}()
 }
+
+// N-cast: every item gets a goroutine, only the first result is taken; the other senders block forever.
+func firstResult(items []int, work func(int) int) int {
+	ch := make(chan int)
+	for _, it := range items {
+		go func() {
+			ch <- work(it) // want "goroutine-leak"
+		}()
+	}
+	return <-ch
+}
+
+func allResults(items []int, work func(int) int) int {
+	ch := make(chan int)
+	for _, it := range items {
+		go func() { ch <- work(it) }()
+	}
+	sum := 0
+	for range items {
+		sum += <-ch
+	}
+	return sum
+}
+
+func oneAtATime(items []int, work func(int) int) int {
+	ch := make(chan int)
+	sum := 0
+	for _, it := range items {
+		go func() { ch <- work(it) }()
+		sum += <-ch
+	}
+	return sum
+}
