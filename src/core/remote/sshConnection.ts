@@ -1,6 +1,13 @@
 import { promises as fs } from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { Client, utils as sshUtils, type AnyAuthMethod, type AuthenticationType, type ConnectConfig } from 'ssh2';
+import {
+  Client,
+  utils as sshUtils,
+  type AnyAuthMethod,
+  type AuthenticationType,
+  type ClientChannel,
+  type ConnectConfig,
+} from 'ssh2';
 import { appendKnownHost, hostKeyFingerprint, KnownHosts, knownHostId, keyTypeOfBlob } from './knownHosts';
 import type { RemoteCommand } from './remoteCommand';
 import {
@@ -197,7 +204,7 @@ export class SshConnection {
         () => finish(new RemoteTimeoutError(`remote command timed out after ${opts.timeoutMs} ms`)),
         opts.timeoutMs,
       );
-      this.client.exec(text, (err, ch) => {
+      const onExec = (err: Error | undefined, ch: ClientChannel): void => {
         if (err) {
           finish(
             this.closedFlag ? new ConnectionLostError(err.message) : new RemoteCommandError(err.message, null, ''),
@@ -229,7 +236,13 @@ export class SshConnection {
           if (this.closedFlag && code === null) finish(new ConnectionLostError('SSH connection lost during command'));
           else finish(undefined, { code, stdout: Buffer.concat(out), stderr: errText });
         });
-      });
+      };
+      try {
+        this.client.exec(text, onExec);
+      } catch (e) {
+        // ssh2 throws synchronously when the connection went away between the check above and here.
+        finish(new ConnectionLostError(`cannot run a command: ${(e as Error).message}`));
+      }
     });
   }
 
