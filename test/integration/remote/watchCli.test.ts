@@ -427,6 +427,33 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal((await fs.readdir(dir)).filter((n) => n.includes('.tmp-')).length, 0);
   });
 
+  it('a host key that changes across a reconnect stops the series with HostKeyMismatchError, earlier snapshots kept', async () => {
+    const dir = out('rekey');
+    const kh = path.join(tmp, 'kh-rekey');
+    await fs.copyFile(f.knownHosts, kh);
+    const args = ['collect', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', kh, '--endpoint', endpoint()];
+    const run = startCli([...args, '--interval', '400ms', '--count', '20', '--out', dir, '--format', 'json']);
+    await waitFor(
+      async () => ((await readIndex(dir))?.snapshots.length ?? 0) >= 2 || undefined,
+      30000,
+      'two snapshots',
+    );
+    await f.kill();
+    // While the server is down, the recorded key is replaced: on reconnect the server's key no longer matches.
+    await fs.copyFile(f.changedKnownHosts, kh);
+    await f.restart();
+    const r = await run.done;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /HostKeyMismatchError: REMOTE HOST KEY HAS CHANGED/);
+    const rep = JSON.parse(r.stdout) as WatchReport;
+    assert.equal(rep.stoppedBy, 'error');
+    const idx = await readIndex(dir);
+    assert.ok(idx && idx.snapshots.length < 20);
+    assert.ok(idx.snapshots.filter((s) => s.status === 'ok').length >= 2);
+    assert.equal(idx.snapshots.at(-1)?.gaps[0]?.error, 'HostKeyMismatchError');
+    assert.equal(await fs.readFile(kh, 'utf8'), await fs.readFile(f.changedKnownHosts, 'utf8'), 'never overridden');
+  });
+
   it('collect stops cleanly on SIGINT with the index intact', async () => {
     const dir = out('sigint');
     const run = startCli([
