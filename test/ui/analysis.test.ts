@@ -100,6 +100,15 @@ describe('static leak rules in a real VS Code (code-server 4.100.3 + Debian Chro
     await cs!.screenshot('analysis-problems');
   });
 
+  it("the rule id in the Problems panel links to the rule's documentation", async () => {
+    const row = problems().filter({ hasText: 'goroutine never exits' }).first();
+    await row.locator('a', { hasText: 'goroutine-leak' }).first().click();
+    await cs!.page.locator('.tab', { hasText: 'goroutine-leak.md' }).first().waitFor({ timeout: 30_000 });
+    await cs!.waitForText('Suppress one finding with', 30_000);
+    await cs!.runCommand('View: Close Editor');
+    await cs!.openFile('leak.go');
+  });
+
   it("hovering a finding shows its rule's documentation", async () => {
     const editor = cs!.page.locator('.editor-instance').first();
     const goKeyword = editor.locator('.view-line', { hasText: /go\s+func\(\)/ }).getByText('go', { exact: true });
