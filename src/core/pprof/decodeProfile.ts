@@ -298,7 +298,7 @@ class ProfileDecoder {
         if (ftag < 0x80) this.pos = fAt + 1;
         else ftag = this.uint32(sEnd);
         if (ftag === 0x0a) {
-          // Packed location ids, the hot loop: varints of up to three bytes decoded inline.
+          // Packed location ids, the hot loop: varints of up to four bytes decoded inline.
           let pEnd: number;
           const pl = buf[this.pos]!;
           if (pl < 0x80 && this.pos < sEnd && this.pos + 1 + pl <= sEnd) pEnd = ++this.pos + pl;
@@ -310,22 +310,31 @@ class ProfileDecoder {
           while (pos < pEnd) {
             if (!roomy && nLoc === locIndex.length) locIndex = grow(locIndex, nLoc + 1);
             const idAt = pos;
-            let b = buf[pos++]!;
-            let id = b & 0x7f;
-            if (b >= 0x80) {
-              if (pos >= pEnd) this.fail('truncated varint', pos);
-              b = buf[pos++]!;
-              id |= (b & 0x7f) << 7;
-              if (b >= 0x80) {
-                if (pos >= pEnd) this.fail('truncated varint', pos);
-                b = buf[pos++]!;
-                id |= (b & 0x7f) << 14;
-                if (b >= 0x80) {
+            let id: number;
+            if (pos + 4 <= end) {
+              // Branch-free for 1–4 byte varints: ids are 2 or 3 bytes at random, which a branchy decode mispredicts.
+              const w = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24);
+              const stop = ~w & 0x80808080;
+              if (stop !== 0) {
+                const low = stop & -stop;
+                const kept = w & (low * 2 - 1);
+                id = (kept & 0x7f) | ((kept >>> 1) & 0x3f80) | ((kept >>> 2) & 0x1fc000) | ((kept >>> 3) & 0xfe00000);
+                pos += (32 - Math.clz32(low)) >>> 3;
+                // The word may reach past the field; a varint that does is truncated, which the slow path reports.
+                if (pos > pEnd) {
                   this.pos = idAt;
                   id = this.uint64(pEnd, 'Sample.location_id');
                   pos = this.pos;
                 }
+              } else {
+                this.pos = pos;
+                id = this.uint64(pEnd, 'Sample.location_id');
+                pos = this.pos;
               }
+            } else {
+              this.pos = pos;
+              id = this.uint64(pEnd, 'Sample.location_id');
+              pos = this.pos;
             }
             const idx = id < denseLen ? dense[id]! : (locIds.sparse?.get(id) ?? -1);
             if (idx < 0) this.missingLocation(i, id, idAt);
@@ -337,33 +346,29 @@ class ProfileDecoder {
           const pEnd = this.lengthPrefix(sEnd);
           let pos = this.pos;
           while (pos < pEnd) {
-            const b0 = buf[pos]!;
             let v: number;
-            if (b0 < 0x80) {
-              v = b0;
-              pos += 1;
-            } else {
-              const b1 = pos + 1 < pEnd ? buf[pos + 1]! : 0x80;
-              if (b1 < 0x80) {
-                v = (b0 & 0x7f) | (b1 << 7);
-                pos += 2;
+            if (pos + 4 <= end) {
+              // Branch-free for 1–4 byte varints, like the location ids above.
+              const w = buf[pos]! | (buf[pos + 1]! << 8) | (buf[pos + 2]! << 16) | (buf[pos + 3]! << 24);
+              const stop = ~w & 0x80808080;
+              if (stop !== 0) {
+                const low = stop & -stop;
+                const kept = w & (low * 2 - 1);
+                v = (kept & 0x7f) | ((kept >>> 1) & 0x3f80) | ((kept >>> 2) & 0x1fc000) | ((kept >>> 3) & 0xfe00000);
+                if (pos + ((32 - Math.clz32(low)) >>> 3) > pEnd) {
+                  this.pos = pos;
+                  v = this.int64(pEnd, 'Sample.value');
+                  pos = this.pos;
+                } else pos += (32 - Math.clz32(low)) >>> 3;
               } else {
-                const b2 = pos + 2 < pEnd ? buf[pos + 2]! : 0x80;
-                if (b2 < 0x80) {
-                  v = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
-                  pos += 3;
-                } else {
-                  const b3 = pos + 3 < pEnd ? buf[pos + 3]! : 0x80;
-                  if (b3 < 0x80) {
-                    v = (b0 & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21);
-                    pos += 4;
-                  } else {
-                    this.pos = pos;
-                    v = this.int64(pEnd, 'Sample.value');
-                    pos = this.pos;
-                  }
-                }
+                this.pos = pos;
+                v = this.int64(pEnd, 'Sample.value');
+                pos = this.pos;
               }
+            } else {
+              this.pos = pos;
+              v = this.int64(pEnd, 'Sample.value');
+              pos = this.pos;
             }
             if (nv >= numTypes) {
               throw new ProfileFormatError(

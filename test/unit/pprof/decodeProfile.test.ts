@@ -252,6 +252,17 @@ describe('decodeProfile', () => {
       assertFormatError(() => decodeProfile(Buffer.concat([w.finish(), nested])), /length 50 runs past the end/);
     });
 
+    it('a varint cut at the end of its packed field, even when the next field’s bytes would complete it', () => {
+      const tail = [0x22, 0x02, 0x08, 0x01, 0x32, 0x00, 0x32, 0x01, 0x61, 0x32, 0x01, 0x62]; // location 1, strings
+      const vt = [0x0a, 0x04, 0x08, 0x01, 0x10, 0x02];
+      // location_id packed field of one byte 0x81 (a continuation byte), then a values field.
+      const ids = Buffer.from([...vt, 0x12, 0x06, 0x0a, 0x01, 0x81, 0x12, 0x01, 0x05, ...tail]);
+      assertFormatError(() => decodeProfile(ids), /truncated varint/);
+      // values packed field ending in 0xff, followed by more bytes of the sample.
+      const vals = Buffer.from([...vt, 0x12, 0x07, 0x12, 0x01, 0xff, 0x0a, 0x01, 0x01, 0x00, ...tail]);
+      assertFormatError(() => decodeProfile(vals), /truncated varint/);
+    });
+
     it('a truncated varint', () => {
       assertFormatError(() => decodeProfile(Buffer.from([0x38, 0xff, 0xff])), /truncated varint/);
     });
