@@ -37,6 +37,11 @@ export function renderDashboard(
 ): HTMLElement {
   const root = el(doc, 'section', 'dashboard');
   root.append(el(doc, 'h1', 'title', model.title));
+  if (model.isDiff) {
+    root.append(
+      el(doc, 'p', 'diff-note', 'Current minus base, as go tool pprof -base shows it: growth red, shrinkage green.'),
+    );
+  }
 
   const toolbar = el(doc, 'div', 'toolbar');
   const pickLabel = el(doc, 'label', 'sample-type');
@@ -95,6 +100,7 @@ export function renderDashboard(
     root.append(
       renderFlameGraph(doc, model.flame, {
         unit,
+        isDiff: model.isDiff,
         focus: focus.node,
         ancestors: focus.ancestors,
         onFocus: (node, ancestors) => handlers.onFlameFocus(node, ancestors),

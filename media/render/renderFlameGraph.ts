@@ -10,6 +10,8 @@ const MIN_DRAW_FRACTION = 0.002;
 /** What the flame graph needs besides the tree. */
 export interface FlameGraphOptions {
   unit: string;
+  /** Values are `current − base`: growth is drawn red, shrinkage green, instead of colouring by package. */
+  isDiff: boolean;
   /** The node shown full width (zoom); the tree's root when not zoomed. */
   focus: FlameNode;
   /** The path from the root down to `focus`, drawn above it as full-width ancestors. */
@@ -23,7 +25,7 @@ export interface FlameGraphOptions {
  *
  * DOM rather than canvas: names go in with `textContent` (profile strings are never parsed as HTML), boxes are
  * focusable and clickable without hit-testing, and the graph is testable with a DOM in unit tests. Widths are by
- * absolute value so a diff (negative values) draws too; the sign picks the colour.
+ * absolute value so a diff (negative values) draws too; there the sign picks the colour.
  */
 export function renderFlameGraph(doc: Document, root: FlameNode, o: FlameGraphOptions): HTMLElement {
   const box = doc.createElement('div');
@@ -40,7 +42,7 @@ export function renderFlameGraph(doc: Document, root: FlameNode, o: FlameGraphOp
   ): void => {
     rows = Math.max(rows, depth + 1);
     const d = doc.createElement('div');
-    d.className = `frame ${node.value < 0 ? 'shrink' : ancestor ? 'ancestor' : `hue-${hue(node.name)}`}`;
+    d.className = `frame ${ancestor ? 'ancestor' : o.isDiff ? diffClass(node.value) : `hue-${hue(node.name)}`}`;
     d.tabIndex = 0;
     d.setAttribute('role', 'button');
     d.style.left = `${(left * 100).toFixed(4)}%`;
@@ -69,6 +71,10 @@ export function renderFlameGraph(doc: Document, root: FlameNode, o: FlameGraphOp
   frame(o.focus, o.ancestors.length, 0, 1, o.ancestors, false);
   box.style.height = `${rows * FLAME_ROW_PX}px`;
   return box;
+}
+
+function diffClass(v: number): string {
+  return v > 0 ? 'grow' : v < 0 ? 'shrink' : 'same';
 }
 
 /** A stable colour slot (0-5) per Go package, so one package keeps its colour across graphs. */

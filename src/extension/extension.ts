@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { registerAnalysis } from './analysis/registerAnalysis';
+import { compareProfileFiles, COMPARE_PROFILE_FILES_COMMAND } from './commands/compareProfileFiles';
 import { openProfileFile, OPEN_PROFILE_FILE_COMMAND } from './commands/openProfileFile';
 import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkProvider';
 import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
@@ -11,14 +13,17 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   const resolver = new WorkspacePathResolver(log);
   context.subscriptions.push(resolver);
+  const dashboards = { extensionUri: context.extensionUri, resolver, log };
 
   context.subscriptions.push(
     vscode.commands.registerCommand(OPEN_PROFILE_FILE_COMMAND, openProfileFile({ log })),
+    vscode.commands.registerCommand(COMPARE_PROFILE_FILES_COMMAND, compareProfileFiles(dashboards)),
     vscode.commands.registerCommand('leakhunt.showLog', () => log.show()),
   );
-  registerProfileEditor(context, resolver, log);
+  registerProfileEditor(context, dashboards);
   registerGoroutineDumpLinks(context, resolver);
   registerLeakHunterViews(context);
+  registerAnalysis(context, log);
   log.info('Leak Hunter activated');
 }
 

@@ -39,6 +39,8 @@ export interface SampleTypeOption {
 export interface ProfileTopModel {
   /** What is shown, e.g. the file name. */
   title: string;
+  /** True when the values are `current − base` of two profiles: signed, growth red and shrinkage green. */
+  isDiff: boolean;
   sampleTypes: SampleTypeOption[];
   sampleIndex: number;
   /** Sum of the sample type over all samples. */

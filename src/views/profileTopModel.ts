@@ -11,7 +11,7 @@ export const MAX_TOP_ROWS = 3000;
  * Builds the dashboard's top-functions model for one sample type, with `go tool pprof -top`'s figures and order.
  * `inWorkspace` is left false; the host sets it from its path mapper.
  */
-export function profileTopModel(p: Profile, sampleIndex: number, title: string): ProfileTopModel {
+export function profileTopModel(p: Profile, sampleIndex: number, title: string, isDiff = false): ProfileTopModel {
   const agg = aggregateByFunction(p, sampleIndex);
   // pprof's function rows carry no line; the function's start line is where "go to source" should land.
   const startLine = new Map<string, number>();
@@ -29,6 +29,7 @@ export function profileTopModel(p: Profile, sampleIndex: number, title: string):
   }));
   return {
     title,
+    isDiff,
     sampleTypes: p.sampleTypes.map((t) => ({ type: t.type, unit: t.unit })),
     sampleIndex,
     total: agg.total,

@@ -12,27 +12,20 @@ import { encodeProfile } from '../../src/core/pprof/encodeProfile';
 const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
 const corpus = path.resolve(repoRoot, '../shared/corpus/profiles');
+// Two heap profiles of one parca process, first and last of the series, whose difference is large.
+const SERIES_BASE = '1644509272337470000.pb.gz';
+const SERIES_CURRENT = '1644509299337903000.pb.gz';
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The functions `go tool pprof -top` ranks first by flat value: the reference the dashboard must agree with. */
-async function pprofTopFunctions(file: string, sampleIndex: string, n: number): Promise<string[]> {
-  const { stdout } = await execFileP(
-    'go',
-    [
-      'tool',
-      'pprof',
-      '-top',
-      `-nodecount=${n}`,
-      '-nodefraction=0',
-      '-edgefraction=0',
-      `-sample_index=${sampleIndex}`,
-      file,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
+async function pprofTopFunctions(file: string, sampleIndex: string, n: number, base?: string): Promise<string[]> {
+  const args = ['tool', 'pprof', '-top', `-nodecount=${n}`, '-nodefraction=0', '-edgefraction=0'];
+  if (sampleIndex !== '') args.push(`-sample_index=${sampleIndex}`);
+  if (base !== undefined) args.push('-base', base);
+  const { stdout } = await execFileP('go', [...args, file], { maxBuffer: 64 * 1024 * 1024 });
   // Rows look like "   512.01kB 33.36% 33.36%   512.01kB 33.36%  main.leak".
   return stdout
     .split('\n')
@@ -72,6 +65,9 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     writeFileSync(path.join(workspace, 'profiles/ecu.goroutines'), dumpText);
     copyFileSync(path.join(corpus, 'tinkerrogue-heap.pb.gz'), path.join(workspace, 'profiles/tinkerrogue-heap.pb.gz'));
     writeFileSync(path.join(workspace, 'profiles/hostile.pprof'), encodeProfile(hostileProfile()));
+    for (const f of [SERIES_BASE, SERIES_CURRENT]) {
+      copyFileSync(path.join(corpus, 'parca-heap-series', f), path.join(workspace, 'profiles', f));
+    }
     // What a proxy in front of a target returns instead of a profile.
     writeFileSync(
       path.join(workspace, 'profiles/bad-gateway.pprof'),
@@ -171,6 +167,33 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     assert.equal(await zoomedFirst.textContent(), secondName);
     assert.match((await zoomedFirst.getAttribute('style')) ?? '', /width: 100(\.0+)?%/);
     await cs!.screenshot('dashboard-flame-graph-zoomed');
+    await closeAllEditors();
+  });
+
+  it('compares two heap profiles through "Leakhunt: Compare Profile Files" as pprof -base does', async () => {
+    const base = path.join(workspace, 'profiles', SERIES_BASE);
+    const current = path.join(workspace, 'profiles', SERIES_CURRENT);
+    const expected = await pprofTopFunctions(current, '', 3, base);
+    assert.equal(expected.length, 3);
+
+    await cs!.runCommand('Leakhunt: Compare Profile Files');
+    for (const f of [SERIES_BASE, SERIES_CURRENT]) {
+      const pick = cs!.page.locator('.quick-input-list .monaco-list-row', { hasText: f });
+      await pick.waitFor({ timeout: 30_000 });
+      await pick.click();
+    }
+    const web = cs!.webview();
+    await web.locator('table.top-table tbody tr').first().waitFor({ timeout: 60_000 });
+    assert.equal(await web.locator('h1.title').textContent(), `Δ ${SERIES_CURRENT} − ${SERIES_BASE}`);
+    assert.equal(await web.locator('#sample-type option:checked').textContent(), 'inuse_space (bytes)');
+    const names = await web.locator('tbody .fn-name').allTextContents();
+    for (const fn of expected) assert.ok(names.includes(fn), `${fn} (top of pprof -base) missing from the diff`);
+    await cs!.screenshot('dashboard-diff');
+
+    await web.locator('#tab-flame').click();
+    await web.locator('.flame .frame.grow').first().waitFor({ timeout: 30_000 });
+    assert.equal(await web.locator('.flame .frame[class*="hue-"]').count(), 0, 'diff frames coloured by package');
+    await cs!.screenshot('dashboard-diff-flame-graph');
     await closeAllEditors();
   });
 

@@ -85,8 +85,16 @@ describe('package.json contributions and sources agree', () => {
     for (const key of props) {
       assert.ok(key.startsWith('leakhunt.'), key);
       const short = key.slice('leakhunt.'.length);
+      // Either the full key appears, or the rest of it is read from a getConfiguration of the section before it.
+      const parts = short.split('.');
       const read =
-        all.includes(`'${key}'`) || new RegExp(`\\.get(?:<[^>]*>)?\\(\\s*'${short.replace(/\./g, '\\.')}'`).test(all);
+        all.includes(`'${key}'`) ||
+        parts.some((_, i) => {
+          const section = ['leakhunt', ...parts.slice(0, i)].join('.');
+          const rest = parts.slice(i).join('.').replace(/\./g, '\\.');
+          const get = new RegExp(`\\.get(?:<[^>]*>)?\\(\\s*'${rest}'`);
+          return files.some((x) => x.text.includes(`getConfiguration('${section}')`) && get.test(x.text));
+        });
       assert.ok(read, `${key} is declared but never read`);
     }
     // Reads go through getConfiguration('leakhunt').get('name') or a full 'leakhunt.name' key.
@@ -96,8 +104,13 @@ describe('package.json contributions and sources agree', () => {
         assert.ok(props.includes(`leakhunt.${m[1]}`), `${path.relative(root, f)} reads undeclared leakhunt.${m[1]}`);
       }
     }
+    // affectsConfiguration takes a whole section too ('leakhunt.analysis' covers 'leakhunt.analysis.x').
     for (const m of all.matchAll(/affectsConfiguration\(\s*'(leakhunt\.[^']+)'/g)) {
-      assert.ok(props.includes(m[1]!), `affectsConfiguration of undeclared ${m[1]}`);
+      const key = m[1]!;
+      assert.ok(
+        props.some((p) => p === key || p.startsWith(`${key}.`)),
+        `affectsConfiguration of undeclared ${key}`,
+      );
     }
   });
 

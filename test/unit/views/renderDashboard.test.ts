@@ -13,6 +13,7 @@ function model(rows: TopRow[], flame?: FlameNode): ProfileTopModel {
   const total = rows.reduce((s, r) => s + r.flat, 0);
   return {
     title: '<svg onload=alert(5)>.pb.gz',
+    isDiff: false,
     sampleTypes: [
       { type: 'inuse_space', unit: 'bytes' },
       { type: '<b>evil</b>', unit: '<i>u</i>' },
@@ -178,17 +179,28 @@ describe('dashboard rendering', () => {
     assert.equal(zoomed.querySelectorAll('.reset-zoom').length, 1);
   });
 
-  it('colours frames by package and shrinking frames green', () => {
+  it('colours frames by package, and a diff by sign: growth red, shrinkage green', () => {
     assert.equal(hue('example.com/ecu/can.(*Reader).loop'), hue('example.com/ecu/can.Start'));
     const { document } = parseHTML('<html><body></body></html>');
     const tree = {
       name: 'root',
-      value: -10,
+      value: 5,
       self: 0,
-      children: [{ name: 'main.f', value: -10, self: -10, children: [] }],
+      children: [
+        { name: 'main.shrinks', value: -10, self: -10, children: [] },
+        { name: 'main.grows', value: 15, self: 15, children: [] },
+      ],
     };
-    const root = renderDashboard(document, model([], tree), flame, handlers());
-    assert.equal(root.querySelectorAll('.frame.shrink').length, 2);
+    const plain = renderDashboard(document, model([], tree), flame, handlers());
+    assert.equal(plain.querySelectorAll('.frame.grow, .frame.shrink').length, 0);
+    assert.equal(plain.querySelectorAll('.diff-note').length, 0);
+    const diff = renderDashboard(document, { ...model([], tree), isDiff: true }, flame, handlers());
+    const cls = (name: string) =>
+      Array.from(diff.querySelectorAll('.frame')).find((f) => f.textContent === name)!.className;
+    assert.equal(cls('main.shrinks'), 'frame shrink');
+    assert.equal(cls('main.grows'), 'frame grow');
+    assert.equal(cls('root'), 'frame grow');
+    assert.equal(diff.querySelectorAll('.diff-note').length, 1);
   });
 
   it('sorts and filters rows without touching the model', () => {

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import type { Profile } from '../core/pprof/profileModel';
+import { defaultSampleIndex } from '../core/pprof/profileModel';
+import type { WorkspacePathResolver } from '../extension/pathMapping/workspacePathResolver';
+import { onDashboardMessage, postToDashboard, setupDashboardWebview } from './dashboardPanel';
+import { profileTopModel } from './profileTopModel';
+
+/** What a profile dashboard needs from the extension. */
+export interface ProfileDashboardDeps {
+  extensionUri: vscode.Uri;
+  resolver: WorkspacePathResolver;
+  log: vscode.LogOutputChannel;
+}
+
+/** What one dashboard shows: a profile (or a diff of two), or the error that kept it from loading. */
+export interface ProfileDashboardContent {
+  title: string;
+  profile: Profile | Error;
+  /** True for `current − base`: values are signed, growth is drawn red and shrinkage green. */
+  isDiff: boolean;
+}
+
+/**
+ * Runs the dashboard in a webview (a custom editor's or a panel's) for one profile: sends the top table and flame
+ * graph for the chosen sample type, re-aggregates on request, and opens sources that map into the workspace.
+ * Returns the subscription to dispose with the webview.
+ */
+export function bindProfileDashboard(
+  webview: vscode.Webview,
+  content: ProfileDashboardContent,
+  deps: ProfileDashboardDeps,
+): vscode.Disposable {
+  setupDashboardWebview(webview, deps.extensionUri);
+  const { profile, title } = content;
+  let sampleIndex = profile instanceof Error ? 0 : defaultSampleIndex(profile);
+  const send = async (): Promise<void> => {
+    if (profile instanceof Error) {
+      await postToDashboard(webview, {
+        type: 'error',
+        message: `${title} is not a readable profile: ${profile.message}`,
+      });
+      return;
+    }
+    const model = profileTopModel(profile, sampleIndex, title, content.isDiff);
+    const mapper = await deps.resolver.current();
+    for (const row of model.rows) row.inWorkspace = row.file !== '' && mapper.map(row.file) !== undefined;
+    await postToDashboard(webview, { type: 'profile', model });
+  };
+  return onDashboardMessage(webview, deps.log, async (m) => {
+    switch (m.type) {
+      case 'ready':
+        return send();
+      case 'selectSampleIndex':
+        if (!(profile instanceof Error) && m.index < profile.sampleTypes.length) sampleIndex = m.index;
+        return send();
+      case 'openSource':
+        return openSource(deps.resolver, m.file, m.line);
+    }
+  });
+}
+
+async function openSource(resolver: WorkspacePathResolver, file: string, line: number): Promise<void> {
+  const uri = await resolver.resolve(file);
+  if (!uri) {
+    void vscode.window.showInformationMessage(`${file} does not map to a file in this workspace.`);
+    return;
+  }
+  const pos = new vscode.Position(Math.max(0, line - 1), 0);
+  await vscode.window.showTextDocument(uri, {
+    viewColumn: vscode.ViewColumn.Beside,
+    selection: new vscode.Range(pos, pos),
+  });
+}
+
+/** Reads the user's `leakhunt.maxProfileSizeMiB` as a byte count for the decoders' decompression cap. */
+export function maxDecompressedBytes(): number {
+  const mib = vscode.workspace.getConfiguration('leakhunt').get<number>('maxProfileSizeMiB') ?? 256;
+  return Math.max(1, Math.floor(mib)) * 1024 * 1024;
+}
