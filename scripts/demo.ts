@@ -267,6 +267,9 @@ async function live(o: DemoOptions, go: string, state: LiveState, interrupted: (
   if (o.record) await trimForShipping(dir);
   say();
   const ok = await reportAndCheck(dir, (loc, site) => path.resolve(loc.file) === site.file && loc.line === site.line);
+  if (interrupted()) {
+    say("(Stopped early with Ctrl-C: a window shorter than the demo's minute may not call every planted leak yet.)");
+  }
   if (keep) say(`\nSeries kept in ${shown(dir)}; \`npx leakhunt report ${shown(dir)}\` prints this report again.`);
   return ok;
 }

@@ -134,6 +134,7 @@ describe('npm run demo (scripts/demo.ts)', function () {
     );
     assert.ok(Date.now() - started < 45_000, `took ${Date.now() - started} ms after Ctrl-C at ~7 s`);
     assert.match(run.stderr, /stopping early/);
+    assert.match(run.stdout, /Stopped early with Ctrl-C/);
     assert.ok(run.code === 0 || run.code === 1, `exit ${run.code} ${run.signal}\n${run.stderr}`);
     const n = Number(/leakhunt report for \S+: (\d+) snapshots/.exec(run.stdout)?.[1]);
     assert.ok(n >= 2 && n < 30, `${n} snapshots:\n${run.stdout}`);
