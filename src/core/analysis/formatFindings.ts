@@ -46,6 +46,9 @@ export function formatSarif(
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const uri = (file: string): string => file.split(/[\\/]/).map(encodeURIComponent).join('/');
+  // Files outside the source root keep an absolute file: URI; SARIF forbids a base id on those.
+  const artifact = (file: string): { uri: string; uriBaseId?: string } =>
+    file.startsWith('/') ? { uri: `file://${uri(file)}` } : { uri: uri(file), uriBaseId: '%SRCROOT%' };
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -71,7 +74,7 @@ export function formatSarif(
             toolExecutionNotifications: skipped.map((s) => ({
               level: 'warning',
               message: { text: `skipped: ${s.reason}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: uri(s.file), uriBaseId: '%SRCROOT%' } } }],
+              locations: [{ physicalLocation: { artifactLocation: artifact(s.file) } }],
             })),
           },
         ],
@@ -83,7 +86,7 @@ export function formatSarif(
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: uri(f.file), uriBaseId: '%SRCROOT%' },
+                artifactLocation: artifact(f.file),
                 region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
               },
             },

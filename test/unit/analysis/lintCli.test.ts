@@ -114,6 +114,10 @@ describe('leakhunt lint (in-process)', function () {
       endColumn: 38,
     });
     assert.equal(res.locations[0]!.physicalLocation.artifactLocation.uri, 'pkg/leaky.go');
+    // A file outside the working directory keeps an absolute file: URI and no base id.
+    const outside = await runCliCaptured(['lint', '--format', 'sarif', '../pkg'], path.join(dir, 'clean'));
+    const loc = (JSON.parse(outside.stdout) as typeof log).runs[0]!.results[0]!.locations[0]!.physicalLocation;
+    assert.deepEqual(loc.artifactLocation, { uri: `file://${path.join(dir, 'pkg', 'leaky.go')}` });
   });
 
   it('runs only the rules named by --rules', async () => {
