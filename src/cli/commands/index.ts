@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cliCommand';
 import { collectCommand } from './collect';
+import { containersCommand } from './containers';
 import { diffCommand } from './diff';
 import { gateCommand } from './gate';
 import { hotpatchCommand } from './hotpatch';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   lintCommand,
   watchCommand,
   collectCommand,
+  containersCommand,
   reportCommand,
   gateCommand,
   hotpatchCommand,

@@ -126,6 +126,12 @@ export async function listContainers(target: AcquisitionTarget): Promise<Contain
   );
 }
 
+/** Inspects several containers by validated names or ids with one `docker inspect`. */
+export async function inspectContainers(target: AcquisitionTarget, refs: string[]): Promise<ContainerInfo[]> {
+  if (refs.length === 0) return [];
+  return parseDockerInspect(await docker(target, [literalArg('inspect'), literalArg('--'), ...refs.map(containerArg)]));
+}
+
 /** Inspects one container by validated name or id. */
 export async function inspectContainer(target: AcquisitionTarget, ref: string): Promise<ContainerInfo> {
   const arg = containerArg(ref);

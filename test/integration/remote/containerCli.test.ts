@@ -48,7 +48,17 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
     c.NetworkSettings.IPAddress = '127.0.0.1';
     c.NetworkSettings.Networks.bridge.IPAddress = '127.0.0.1';
     const ps = readFileSync(path.join(repoRoot, 'testdata/recorded/docker/ps-documented.jsonl'), 'utf8');
-    docker = await createDockerStandIn({ 'ecu-telemetry': [c], 'a.b-c_d': [c] }, ps);
+    const usernet = JSON.parse(
+      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-usernet-documented.json'), 'utf8'),
+    ) as unknown[];
+    docker = await createDockerStandIn(
+      {
+        'ecu-telemetry': [c],
+        '5f3c1a9e0b7d4c2a8e6f1b3d5c7a9e0b2d4f6a8c0e1b3d5f7a9c1e3b5d7f9a1c': usernet,
+        '86199ab4c77bb43a21bef6b7e711bed3c30baa7dc50de3182de3c73d2ba116b7': recorded,
+      },
+      ps,
+    );
     f = await startSshd({ pathPrefix: docker.binDir });
     cg = await createMemoryCgroup(LIMIT);
     await cg.add(demo.pid);
@@ -134,5 +144,40 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
     } finally {
       session.close();
     }
+  });
+
+  it('leakhunt containers lists names, ids, PIDs and addresses with one docker ps and one docker inspect', async () => {
+    const env = { ...process.env };
+    delete env['SSH_AUTH_SOCK'];
+    const before = (await docker.calls()).length;
+    const r = await execFileP(
+      process.execPath,
+      [CLI, 'containers', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', f.knownHosts],
+      { env },
+    );
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0] ?? '', /^NAME +ID +PID +ADDRESSES +IMAGE$/);
+    assert.match(
+      lines[1] ?? '',
+      /^ecu-telemetry +5f3c1a9e0b7d +48213 +172\.20\.0\.5 \(ecu_net\), 172\.21\.0\.2 \(can_net\) +registry\.local\/ecu-telemetry:1\.4\.2$/,
+    );
+    assert.match(lines[2] ?? '', /^cen +86199ab4c77b +12680 +172\.17\.0\.3 \(bridge\) +censerver$/);
+    const calls = (await docker.calls()).slice(before);
+    assert.deepEqual(
+      calls.map((c) => c.slice(0, 2)),
+      [
+        ['ps', '--no-trunc'],
+        ['inspect', '--'],
+      ],
+    );
+    const json = await execFileP(
+      process.execPath,
+      [CLI, 'containers', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', f.knownHosts, '--format', 'json'],
+      { env },
+    );
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { name: string }[]).map((c) => c.name),
+      ['ecu-telemetry', 'cen'],
+    );
   });
 });
