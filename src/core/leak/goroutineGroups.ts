@@ -143,6 +143,16 @@ export class GoroutineSeries {
     if (input.goroutines) {
       const p = input.goroutines;
       const t = p.samples;
+      // Dump groups by blocking frame + state, so proto labels find their groups without a scan per sample.
+      const byBlock = new Map<string, GroupPoint[]>();
+      if (input.goroutineDump) {
+        for (const [key, pt] of groups) {
+          const bk = this.infos.get(key)!.blockKey;
+          const list = byBlock.get(bk);
+          if (list) list.push(pt);
+          else byBlock.set(bk, [pt]);
+        }
+      }
       for (let s = 0; s < t.count; s++) {
         const frames = profileFrames(p, s);
         const state = inferGoroutineState(frames.map((f) => f.function));
@@ -153,10 +163,8 @@ export class GoroutineSeries {
         if (input.goroutineDump) {
           // Counts and states come from the dump; the proto profile only adds its labels to the matching groups.
           if (!labels) continue;
-          for (const [key, pt] of groups) {
-            if (this.infos.get(key)?.blockKey === bk)
-              for (const l of labels) if (l.str !== undefined) addLabel(pt.labels, l.key, l.str);
-          }
+          for (const pt of byBlock.get(bk) ?? [])
+            for (const l of labels) if (l.str !== undefined) addLabel(pt.labels, l.key, l.str);
           continue;
         }
         const key = this.groupKey(block, state, this.creatorByBlock.get(bk) ?? null);
@@ -311,7 +319,8 @@ function judgeGroup(
   const cfg = config.goroutines;
   if (proven) return { verdict: 'leak', reason: 'listed by the goroutineleak profile: the GC proved it unreachable' };
   const net = stats.last - stats.first;
-  const growth = Math.max(net, stats.slopePerMin * stats.spanMinutes);
+  // Counts are exact (no sampling), so growth is what was counted, not what a fitted line extrapolates.
+  const growth = net;
   if (stats.n < 2) return { verdict: 'stable', reason: 'a single snapshot shows no trend' };
   if (net <= -cfg.minGrowth && stats.slopePerMin <= -cfg.minSlopePerMin)
     return { verdict: 'shrinking', reason: 'count fell' };
