@@ -41,17 +41,18 @@ export const goroutineLeak: Rule = {
     for (const g of captureAll(file.root, GO, 'go', { re: /^[ \t]*go\b/gm, text: file.text })) {
       const call = g.namedChildren.find((c) => c?.type === 'call_expression');
       if (!call) continue;
-      const body = goroutineBody(call, file, pkg);
-      if (!body) continue;
+      const target = goroutineBody(call, file, pkg);
+      if (!target) continue;
+      const { body, bodyFile } = target;
       const outer = enclosingFunction(g);
       if (outer && !isProcessLifetime(outer, g, file, pkg)) {
         for (const loop of ownDescendants(body, 'for_statement')) {
-          const why = foreverLoop(loop, body, outer, file);
+          const why = foreverLoop(loop, body, outer, bodyFile);
           if (why) {
             const goKw = g.child(0) ?? g;
             report(file, goKw, {
               message: `goroutine never exits: ${why} (line ${loop.startPosition.row + 1})`,
-              fixes: doneCaseFix(loop, file),
+              fixes: bodyFile === file ? doneCaseFix(loop, file) : [],
             });
             break;
           }
@@ -62,22 +63,25 @@ export const goroutineLeak: Rule = {
   },
 };
 
-/** The function a go statement runs: its func literal, or a function/method declared in the same file. */
-function goroutineBody(call: Node, file: FileContext, pkg: PackageContext): Node | null {
+/** The function a go statement runs (its func literal, or a function/method of the package) and the file it is in. */
+function goroutineBody(
+  call: Node,
+  file: FileContext,
+  pkg: PackageContext,
+): { body: Node; bodyFile: FileContext } | null {
   const fn = call.childForFieldName('function');
   if (!fn) return null;
-  if (fn.type === 'func_literal') return fn;
+  if (fn.type === 'func_literal') return { body: fn, bodyFile: file };
+  let decl: Node | undefined;
   if (fn.type === 'identifier') {
-    const decl = pkg.index.funcs.get(fn.text);
-    if (decl && decl.tree === file.tree && !file.scopes.resolve(fn)?.owner) return decl;
-    return null;
+    if (file.scopes.resolve(fn)?.owner) return null; // a local func variable, not the package function
+    decl = pkg.index.funcs.get(fn.text);
+  } else if (fn.type === 'selector_expression') {
+    const methods = pkg.index.methods.get(fn.childForFieldName('field')?.text ?? '') ?? [];
+    if (methods.length === 1) decl = methods[0];
   }
-  if (fn.type === 'selector_expression') {
-    const name = fn.childForFieldName('field')?.text ?? '';
-    const methods = (pkg.index.methods.get(name) ?? []).filter((m) => m.tree === file.tree);
-    if (methods.length === 1) return methods[0]!;
-  }
-  return null;
+  const bodyFile = decl ? pkg.files.find((f) => f.tree === decl.tree) : undefined;
+  return decl && bodyFile ? { body: decl, bodyFile } : null;
 }
 
 /** Goroutines started from main/init or under sync.Once are meant to run for the whole process. */

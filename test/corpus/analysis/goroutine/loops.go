@@ -243,3 +243,31 @@ func oneAtATime(items []int, work func(int) int) int {
 	}
 	return sum
 }
+
+// The classic slip: break inside select leaves the select, not the loop.
+func breakOnlyLeavesSelect(frames <-chan frame, done <-chan struct{}) {
+	go func() { // want "goroutine-leak"
+		for {
+			select {
+			case f := <-frames:
+				process(f)
+			case <-done:
+				break
+			}
+		}
+	}()
+}
+
+func gotoOut(frames <-chan frame, done <-chan struct{}) {
+	go func() {
+		for {
+			select {
+			case f := <-frames:
+				process(f)
+			case <-done:
+				goto out
+			}
+		}
+	out:
+	}()
+}

@@ -77,3 +77,10 @@ func startLabelled(ctx context.Context, d *device) {
 		go readDevice(d) // want "goroutine-leak"
 	})
 }
+
+func workLoop(frames <-chan frame) {
+	for {
+		f := <-frames
+		process(f)
+	}
+}
