@@ -50,12 +50,18 @@ export class LocalDelveHost implements DelveHost {
           for (const l of listeners) l(line);
         }
       });
+      // dlv's last message often lacks a newline; deliver it too.
+      stream?.on('end', () => {
+        if (buf) for (const l of listeners) l(buf);
+        buf = '';
+      });
     };
     feed(child.stdout);
     feed(child.stderr);
     const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>((resolve) => {
       child.once('error', (err) => resolve({ code: null, signal: null, spawnError: err }));
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      // 'close' (not 'exit') so every output line has been delivered before anyone reads the exit.
+      child.once('close', (code, signal) => resolve({ code, signal }));
     });
     return {
       onLine: (cb) => listeners.push(cb),
@@ -111,7 +117,8 @@ const listeningRe = /API server listening at: (?:\[[^\]]*\]|[^\s:]+):(\d+)/;
 export function delveStartError(pid: number, output: string[], spawnError?: Error): HotpatchError {
   const text = output.join('\n');
   if (spawnError && (spawnError as NodeJS.ErrnoException).code === 'ENOENT') return new DelveNotFoundError('dlv');
-  if (/operation not permitted|permission denied/i.test(text)) return new PtraceDeniedError(pid, lastLine(text));
+  if (/operation not permitted|permission denied|does not own the process/i.test(text))
+    return new PtraceDeniedError(pid, lastLine(text));
   if (/no such process/i.test(text)) return new HotpatchError('no-such-process', `no process with pid ${pid}`);
   if (/could not open debug info|no debug info found/i.test(text)) return new NoDebugInfoError(`process ${pid}`);
   const go = /Go version (\S+) is too (old|new)|version of Go is too (old|new)[^\n]*/i.exec(text);
@@ -145,44 +152,63 @@ export async function startDelve(host: DelveHost, opts: StartDelveOptions): Prom
   ]);
   const output: string[] = [];
   let noDebugInfo = false;
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill();
-      reject(new HotpatchError('dlv-start', `dlv did not attach to ${opts.pid} within ${attachTimeoutMs} ms`));
-    }, attachTimeoutMs);
-    proc.onLine((line) => {
-      output.push(line);
-      if (/no debug info found/i.test(line)) noDebugInfo = true;
-      const m = listeningRe.exec(line);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    void proc.exited.then(({ spawnError }) => {
-      clearTimeout(timer);
-      reject(
-        spawnError && (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new DelveNotFoundError(dlvPath)
-          : delveStartError(opts.pid, output, spawnError),
-      );
-    });
-  });
   let client: DelveRpcClient | undefined;
   const dispose = async (): Promise<void> => {
     client?.close();
     proc.kill();
     await proc.exited;
   };
+  // One deadline covers the whole start (listen line, connect, first answer): the target is stopped meanwhile.
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      proc.kill();
+      reject(new HotpatchError('dlv-start', `dlv did not attach to ${opts.pid} within ${attachTimeoutMs} ms`));
+    }, attachTimeoutMs);
+  });
+  deadline.catch(() => undefined);
+  let port = 0;
   try {
-    client = new DelveRpcClient(await host.connect(port), opts.rpcTimeoutMs ?? defaultRpcTimeoutMs);
+    port = await Promise.race([
+      deadline,
+      new Promise<number>((resolve, reject) => {
+        proc.onLine((line) => {
+          output.push(line);
+          if (/no debug info found/i.test(line)) noDebugInfo = true;
+          const m = listeningRe.exec(line);
+          if (m?.[1]) resolve(Number(m[1]));
+        });
+        void proc.exited.then(({ spawnError }) => {
+          reject(
+            spawnError && (spawnError as NodeJS.ErrnoException).code === 'ENOENT'
+              ? new DelveNotFoundError(dlvPath)
+              : delveStartError(opts.pid, output, spawnError),
+          );
+        });
+      }),
+    ]);
+    client = new DelveRpcClient(
+      await Promise.race([deadline, host.connect(port)]),
+      opts.rpcTimeoutMs ?? defaultRpcTimeoutMs,
+    );
     // Delve prints its "no debug info" warning right after the listen line.
-    await client.getVersion();
+    await Promise.race([deadline, client.getVersion()]);
     if (noDebugInfo || output.some((l) => /no debug info found/i.test(l)))
       throw new NoDebugInfoError(`process ${opts.pid}`);
   } catch (err) {
+    // dlv listens before it attaches; when the attach fails it exits and drops our connection. Its output says why.
+    const exitedSoon = await Promise.race([
+      proc.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+    ]);
     await dispose();
+    if (exitedSoon && !(err instanceof HotpatchError && err.code !== 'connection-lost' && err.code !== 'rpc-timeout')) {
+      const mapped = delveStartError(opts.pid, output);
+      if (mapped.code !== 'dlv-start') throw mapped;
+    }
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
   return { client, port, attachMs: performance.now() - t0, process: proc, output, dispose };
 }
