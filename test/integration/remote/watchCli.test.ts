@@ -269,6 +269,28 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal(r3.code, 0, r3.stderr);
   });
 
+  it('unknown host keys on a ProxyJump route: refused on the jump hop, recorded once with the flag', async () => {
+    const kh = path.join(tmp, 'kh-jump');
+    await fs.writeFile(kh, '');
+    const base = [
+      'watch',
+      'ssh://ecu-via-gw',
+      '--ssh-config',
+      f.sshConfig,
+      '--known-hosts',
+      kh,
+      '--endpoint',
+      endpoint(),
+    ];
+    const r1 = await cli([...base, '--count', '1', '--out', out('jump-unknown1')]);
+    assert.equal(r1.code, 1);
+    assert.match(r1.stderr, /UnknownHostKeyError/);
+    const r2 = await cli([...base, '--count', '1', '--out', out('jump-unknown2'), '--accept-new-host-key']);
+    assert.equal(r2.code, 0, r2.stderr);
+    // Jump and target are the same server here, so the second hop finds the key the first hop recorded.
+    assert.equal((await fs.readFile(kh, 'utf8')).trim().split('\n').length, 1);
+  });
+
   it('a missing --identity file is a usage error, before any connection', async () => {
     const r = await cli([
       'watch',
