@@ -14,10 +14,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app')!;
 let model: ProfileTopModel | undefined;
-const state: DashboardState = { view: 'top', sortBy: 'flat', filter: '', flameFocus: undefined };
+const state: DashboardState = { view: 'top', sortBy: 'flat', filter: '', flameFocus: undefined, ...restore() };
+
+/** The view choices survive the webview being hidden and shown again (VS Code then reloads it). */
+function restore(): Partial<DashboardState> {
+  const saved = vscode.getState() as Partial<Record<'view' | 'sortBy' | 'filter', unknown>> | undefined;
+  const out: Partial<DashboardState> = {};
+  if (saved?.view === 'top' || saved?.view === 'flame') out.view = saved.view;
+  if (saved?.sortBy === 'flat' || saved?.sortBy === 'cum' || saved?.sortBy === 'name') out.sortBy = saved.sortBy;
+  if (typeof saved?.filter === 'string') out.filter = saved.filter;
+  return out;
+}
 
 function render(): void {
   if (!model) return;
+  vscode.setState({ view: state.view, sortBy: state.sortBy, filter: state.filter });
   const focused = document.activeElement?.id;
   app.replaceChildren(
     renderDashboard(document, model, state, {

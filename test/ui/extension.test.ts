@@ -167,6 +167,13 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     assert.equal(await zoomedFirst.textContent(), secondName);
     assert.match((await zoomedFirst.getAttribute('style')) ?? '', /width: 100(\.0+)?%/);
     await cs!.screenshot('dashboard-flame-graph-zoomed');
+
+    // VS Code discards a hidden webview; coming back, the dashboard restores the chosen view from its saved state.
+    await cs!.openFile('main.go');
+    await cs!.page.locator('.tab.active', { hasText: 'main.go' }).waitFor();
+    await cs!.openFile('tinkerrogue-heap.pb.gz');
+    await cs!.webview().locator('#tab-flame[aria-selected="true"]').waitFor({ timeout: 60_000 });
+    await cs!.webview().locator('.flame .frame').first().waitFor();
     await closeAllEditors();
   });
 
