@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { aggregateByFunction, aggregateByLine } from '../../../src/core/pprof/aggregate';
 import { decodeProfile } from '../../../src/core/pprof/decodeProfile';
 import { sampleTableFromRows, type Profile, type ProfileFunction } from '../../../src/core/pprof/profileModel';
-import { goPprofTop } from '../../fixtures/goPprofTop';
-import { corpusName, protoCorpusFiles } from '../../fixtures/profileCorpus';
+import { goPprofTop, runGoPprof } from '../../fixtures/goPprofTop';
+import { corpusDir, corpusName, protoCorpusFiles } from '../../fixtures/profileCorpus';
 import { encodeRaw, smallRaw } from '../../fixtures/rawProfile';
 
 function asMap(
@@ -61,6 +63,41 @@ describe('aggregate', () => {
           go.byName,
         );
         assert.equal(ours.total, go.total);
+      });
+    }
+  });
+
+  describe('on profiles go tool pprof itself wrote for -base and -diff_base (negative values, pprof::base totals)', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'leakhunt-aggregate-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const series = path.join(corpusDir, 'parca-heap-series');
+    const base = path.join(series, '1644509272337470000.pb.gz');
+    const current = path.join(series, '1644509299337903000.pb.gz');
+    for (const flag of ['-base', '-diff_base']) {
+      it(flag, function () {
+        this.timeout(120000);
+        const file = path.join(dir, `${flag.slice(1)}.pb.gz`);
+        runGoPprof(['-proto', '-output', file, `${flag}=${base}`, current]);
+        const p = decodeProfile(readFileSync(file));
+        assert.ok(
+          p.samples.values.some((v) => v < 0),
+          'the difference has negative values',
+        );
+        const hasBaseLabels = p.samples.labels.some((ls) => ls?.some((l) => l.key === 'pprof::base'));
+        assert.equal(hasBaseLabels, flag === '-diff_base');
+        p.sampleTypes.forEach((t, si) => {
+          const go = goPprofTop(file, { sampleIndex: t.type, unit: t.unit });
+          const ours = aggregateByFunction(p, si);
+          assert.deepEqual(
+            asMap(ours.rows, (r: { name: string }) => r.name),
+            go.byName,
+            t.type,
+          );
+          assert.equal(ours.total, go.total, `${t.type} total`);
+        });
       });
     }
   });
