@@ -33,6 +33,7 @@ export class LiveDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.change(e)),
       vscode.workspace.onDidCloseTextDocument((d) => this.close(d.uri)),
+      vscode.workspace.onDidSaveTextDocument((d) => void this.refreshSiblingsOf(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('leakhunt.analysis')) this.reset();
       }),
@@ -97,6 +98,24 @@ export class LiveDiagnostics implements vscode.Disposable {
       }
     }
     return out;
+  }
+
+  /** A saved Go file is package context for the other open files of its directory: reload it there and relint. */
+  private async refreshSiblingsOf(saved: vscode.TextDocument): Promise<void> {
+    if (!this.isGo(saved)) return;
+    const dir = path.dirname(saved.uri.fsPath);
+    for (const doc of vscode.workspace.textDocuments) {
+      const t = this.tracked.get(doc.uri.toString());
+      if (!t || doc.uri.toString() === saved.uri.toString() || path.dirname(doc.uri.fsPath) !== dir) continue;
+      try {
+        const files = await this.siblings(doc.uri.fsPath);
+        if (this.tracked.get(doc.uri.toString()) !== t) continue; // closed meanwhile
+        t.analyzer.setSiblings(files);
+        this.lint(doc, t);
+      } catch (err) {
+        this.log.warn(`leak rules: cannot refresh package context of ${doc.uri.fsPath}: ${String(err)}`);
+      }
+    }
   }
 
   private change(e: vscode.TextDocumentChangeEvent): void {
