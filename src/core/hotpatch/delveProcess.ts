@@ -121,8 +121,13 @@ export function delveStartError(pid: number, output: string[], spawnError?: Erro
     return new PtraceDeniedError(pid, lastLine(text));
   if (/no such process/i.test(text)) return new HotpatchError('no-such-process', `no process with pid ${pid}`);
   if (/could not open debug info|no debug info found/i.test(text)) return new NoDebugInfoError(`process ${pid}`);
-  const go = /Go version (\S+) is too (old|new)|version of Go is too (old|new)[^\n]*/i.exec(text);
-  if (go) return new UnsupportedGoVersionError(go[1] ?? 'this Go', lastLine(text));
+  // Delve's goversion messages: "Go version X is too old for this version of Delve (minimum ...)" and
+  // "Version of Delve is too old for Go version X (maximum ...)".
+  const go =
+    /Go version (\S+) is too old for this version of Delve|Version of Delve is too old for Go version (\S+)/i.exec(
+      text,
+    );
+  if (go) return new UnsupportedGoVersionError(go[1] ?? go[2] ?? 'this Go', lastLine(text));
   return new HotpatchError('dlv-start', `dlv could not attach to ${pid}: ${lastLine(text) || 'no output'}`);
 }
 
