@@ -97,14 +97,20 @@ export function analyzePackage(parser: Parser, files: readonly SourceFile[], opt
       scopes: new ScopeResolver(index),
     }));
     const pkg: PackageContext = { index, files: contexts, goVersion: opts.goVersion, unparsedTexts };
-    const findings = runRules(pkg, rules, opts.only);
+    const findings = runRules(pkg, rules, opts.only, skipped);
     return { findings, skipped, parsed: parsedFiles.length };
   } finally {
     for (const t of owned) t.delete();
   }
 }
 
-function runRules(pkg: PackageContext, rules: readonly Rule[], only: string | undefined): FindingWithFixes[] {
+/** Runs the rules; a rule that throws (a bug of ours) is reported against the file and the other rules go on. */
+function runRules(
+  pkg: PackageContext,
+  rules: readonly Rule[],
+  only: string | undefined,
+  failures: SkippedFile[],
+): FindingWithFixes[] {
   const raw: { file: FileContext; rule: Rule; node: Node; message: string; fixes: QuickFix[] }[] = [];
   const seen = new Set<string>();
   for (const rule of rules) {
@@ -114,10 +120,21 @@ function runRules(pkg: PackageContext, rules: readonly Rule[], only: string | un
       seen.add(key);
       raw.push({ file, rule, node, message: detail?.message ?? rule.message, fixes: detail?.fixes ?? [] });
     };
+    const guarded = (where: string, run: () => void): void => {
+      try {
+        run();
+      } catch (err) {
+        failures.push({
+          file: where,
+          reason: `rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`,
+        });
+      }
+    };
     for (const file of pkg.files)
       if (rule.checkFile && (only === undefined || file.path === only) && rule.trigger.test(file.text))
-        rule.checkFile(file, pkg, report);
-    if (rule.checkPackage && pkg.files.some((f) => rule.trigger.test(f.text))) rule.checkPackage(pkg, report);
+        guarded(file.path, () => rule.checkFile!(file, pkg, report));
+    if (rule.checkPackage && pkg.files.some((f) => rule.trigger.test(f.text)))
+      guarded(pkg.files[0]?.path ?? '', () => rule.checkPackage!(pkg, report));
   }
   const suppressions = new Map<FileContext, Suppression[]>();
   for (const f of pkg.files) suppressions.set(f, findSuppressions(f.root, f.text));

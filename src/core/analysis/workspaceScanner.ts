@@ -22,6 +22,8 @@ export interface ScanOptions extends WalkOptions {
   signal?: AbortSignal;
   /** Called after each package with files done so far and the total. */
   onProgress?: (done: number, total: number) => void;
+  /** The worker script to run instead of scanWorker; a seam for tests of crash handling. */
+  worker?: { file: string; execArgv: string[] };
 }
 
 /** The outcome of a scan: files seen, findings (sorted), and files skipped with reasons. */
@@ -88,12 +90,14 @@ function scanInWorkers(
   opts: ScanOptions,
 ): Promise<PackageScanResult[]> {
   return new Promise((resolve, reject) => {
-    const entry = workerEntry();
-    const workers: Worker[] = [];
+    const entry = opts.worker ?? workerEntry();
+    const workers = new Set<Worker>();
+    const inFlight = new Map<Worker, GoPackageFiles>();
     const out: PackageScanResult[] = [];
     let next = 0;
     let done = 0;
-    let busy = 0;
+    let crashes = 0;
+    let answers = 0;
     let finished = false;
     const finish = (err?: Error): void => {
       if (finished) return;
@@ -105,42 +109,61 @@ function scanInWorkers(
     };
     const onAbort = (): void => finish(new ScanAbortedError());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const record = (r: PackageScanResult): void => {
+      out.push(r);
+      done += r.files;
+      opts.onProgress?.(done, total);
+    };
+    const failed = (pkg: GoPackageFiles, reason: string): PackageScanResult => ({
+      dir: pkg.dir,
+      files: pkg.files.length,
+      findings: [],
+      skipped: pkg.files.map((file) => ({ file, reason })),
+    });
     const feed = (w: Worker): void => {
+      if (finished) return;
       const pkg = pkgs[next++];
       if (!pkg) {
-        if (busy === 0) finish();
+        if (inFlight.size === 0) finish();
         return;
       }
-      busy++;
+      inFlight.set(w, pkg);
       const req: ScanRequest = { pkg, ruleIds: opts.rules, goVersion: opts.goVersion };
       w.postMessage(req);
     };
-    for (let i = 0; i < threads; i++) {
+    const spawnWorker = (): void => {
       const w = new Worker(entry.file, { execArgv: entry.execArgv });
-      workers.push(w);
+      workers.add(w);
       w.on('message', (msg: { ok: true; result: PackageScanResult } | { ok: false; dir: string; error: string }) => {
-        busy--;
-        if (msg.ok) {
-          out.push(msg.result);
-          done += msg.result.files;
-        } else {
-          const pkg = pkgs.find((p) => p.dir === msg.dir);
-          out.push({
-            dir: msg.dir,
-            files: pkg?.files.length ?? 0,
-            findings: [],
-            skipped: (pkg?.files ?? [msg.dir]).map((file) => ({ file, reason: msg.error })),
-          });
-          done += pkg?.files.length ?? 0;
-        }
-        opts.onProgress?.(done, total);
+        const pkg = inFlight.get(w);
+        inFlight.delete(w);
+        answers++;
+        if (msg.ok) record(msg.result);
+        else if (pkg) record(failed(pkg, msg.error));
         feed(w);
       });
-      w.on('error', (err) => finish(err));
-      w.on('exit', (code) => {
-        if (!finished && code !== 0) finish(new Error(`scan worker exited with code ${code}`));
-      });
+      // A worker that dies (a crash in the parser, say) costs its package, not the scan: skip it, start another.
+      const lost = (why: string): void => {
+        if (finished || !workers.delete(w)) return;
+        const pkg = inFlight.get(w);
+        inFlight.delete(w);
+        void w.terminate();
+        if (pkg) record(failed(pkg, `the analyzer crashed: ${why}`));
+        if (next >= pkgs.length && inFlight.size === 0) {
+          finish();
+          return;
+        }
+        // Workers that die before ever answering (the script cannot load, say) would die forever: give up.
+        if (++crashes > threads + 2 && answers === 0) {
+          finish(new Error(`scan worker failed: ${why}`));
+          return;
+        }
+        spawnWorker();
+      };
+      w.on('error', (err) => lost(err.message));
+      w.on('exit', (code) => lost(`exit code ${code}`));
       feed(w);
-    }
+    };
+    for (let i = 0; i < threads; i++) spawnWorker();
   });
 }
