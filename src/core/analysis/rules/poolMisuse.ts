@@ -36,8 +36,9 @@ export const poolMisuse: Rule = {
   message: 'sync.Pool misuse',
   severity: 'warning',
   docs:
-    'Reports two misuses of `sync.Pool`. (1) A `New` func literal that writes package-level state, or that captures ' +
-    'a variable of an enclosing function and modifies it or hands it out in its return value: what `New` returns ' +
+    'Reports two misuses of `sync.Pool`. (1) A `New` func literal (or a package function named as `New`) that ' +
+    'writes package-level state, or a `New` literal that captures a variable of an enclosing function and modifies ' +
+    'it or hands it out in its return value: what `New` returns ' +
     'must be fresh and owned by the caller of `Get`, or pooled objects alias each other and keep the captured value ' +
     'alive. Reading a captured size or configuration value is fine. (2) `Put` of a value that is not a pointer, ' +
     'such as a slice, string or struct by value: converting it to `any` allocates on every `Put`, which defeats the ' +
