@@ -56,6 +56,11 @@ export interface HotpatchRequest {
   rpcTimeoutMs?: number;
   /** Progress messages for a UI. */
   onProgress?: (message: string) => void;
+  /**
+   * A Delve session that is already attached (the debug adapter's). It is borrowed: never detached or killed here,
+   * and the target is left running or stopped as it was found.
+   */
+  session?: DelveSession;
   /** Called while the target is halted for the patch, before the write (tests use it to kill dlv mid-patch). */
   onHalted?: (session: DelveSession) => Promise<void>;
 }
@@ -283,9 +288,12 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
   let facts: ProcessFacts | undefined;
   let session: DelveSession | undefined;
   let detached = false;
+  const borrowed = req.session;
+  const wasRunning = borrowed?.client.targetRunning ?? true;
   try {
     facts = await access.facts(req.pid);
-    assertAttachable(facts);
+    // A borrowed session is our own tracer; only a fresh attach needs the kernel's permission.
+    if (!borrowed) assertAttachable(facts);
     progress('checking the binary');
     const { plan } = await binaryChecks(req, access, facts, checks);
     if (!plan || failed(checks).length) return refuse(result);
@@ -306,21 +314,26 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
     }
     if (failed(checks).length) return refuse(result);
 
-    progress(`attaching Delve to ${req.pid}`);
     const t0 = performance.now();
-    session = await startDelve(access.host, {
-      pid: req.pid,
-      ...(req.dlvPath ? { dlvPath: req.dlvPath } : {}),
-      ...(req.attachTimeoutMs ? { attachTimeoutMs: req.attachTimeoutMs } : {}),
-      ...(req.rpcTimeoutMs ? { rpcTimeoutMs: req.rpcTimeoutMs } : {}),
-    });
+    if (borrowed) {
+      session = borrowed;
+      if (wasRunning) await borrowed.client.halt();
+    } else {
+      progress(`attaching Delve to ${req.pid}`);
+      session = await startDelve(access.host, {
+        pid: req.pid,
+        ...(req.dlvPath ? { dlvPath: req.dlvPath } : {}),
+        ...(req.attachTimeoutMs ? { attachTimeoutMs: req.attachTimeoutMs } : {}),
+        ...(req.rpcTimeoutMs ? { rpcTimeoutMs: req.rpcTimeoutMs } : {}),
+      });
+    }
     const client = session.client;
     const { expected } = await delveChecks(client, plan, checks);
     const newLvalue = `${delveExpr(plan.pool)}.New`;
     const before = await readFuncValue(client, newLvalue);
     result.before = strip(before);
     if (failed(checks).length || expected === undefined) return refuse(result);
-    await client.continueRunning();
+    if (wasRunning) await client.continueRunning();
     result.attachFrozenMs = round(performance.now() - t0);
     if (req.dryRun) return result;
     if (req.confirm) {
@@ -336,7 +349,7 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
 
     progress('halting the target for the write');
     const tHalt = performance.now();
-    await client.halt();
+    if (wasRunning) await client.halt();
     await req.onHalted?.(session);
     const now = await readFuncValue(client, newLvalue);
     if (now.raw !== before.raw)
@@ -357,8 +370,12 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
       await client.set(`*(*uintptr)(uintptr(&${newLvalue}))`, hex(before.raw)).catch(() => undefined);
       throw e;
     }
-    await client.detach();
-    detached = true;
+    if (borrowed) {
+      if (wasRunning) await client.continueRunning();
+    } else {
+      await client.detach();
+      detached = true;
+    }
     result.frozenMs = round(performance.now() - tHalt);
     result.after = strip(after);
     result.applied = true;
@@ -368,7 +385,10 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
     result.errorCode = err instanceof HotpatchError ? err.code : 'error';
     return result;
   } finally {
-    if (session) await (detached ? session.dispose() : releaseTarget(session));
+    if (borrowed) {
+      // Leave the borrowed session as found: running if it ran.
+      if (wasRunning && !borrowed.client.targetRunning) await borrowed.client.continueRunning().catch(() => undefined);
+    } else if (session) await (detached ? session.dispose() : releaseTarget(session));
     if (req.auditDir && facts) await appendAudit(req.auditDir, auditEntry('hotpatch', req, facts, access, result));
   }
 }
