@@ -36,9 +36,10 @@ export const syncMapMisuse: Rule = {
     'variable) that ' +
     'the package stores into (`Store`, `LoadOrStore`, `Swap`) but never deletes from (no `Delete`, `LoadAndDelete`, ' +
     '`CompareAndDelete`, `Clear` or `Swap` to nil anywhere in the package) and never hands to other code: that is ' +
-    'growth without eviction, and the finding points at each `Store`. Bounded or deliberate growth is exempt: keys ' +
-    'that are constants or `reflect.Type` values, and memo tables, where every store is a `LoadOrStore` or a `Store` ' +
-    'after a `Load` of the same key in the same function (a cache that fills once per key by design).',
+    'growth without eviction, and the finding points at each `Store`. Deliberate or bounded growth is not ' +
+    'reported: `LoadOrStore`, and a `Store` after a `Load` of the same key in the same function, are the memo-table ' +
+    'idiom (a cache filled once per key by design), and keys that are constants, package-level names or ' +
+    '`reflect.Type` values come from a fixed set.',
   trigger: /sync\.Map|\.(?:Store|LoadOrStore|Swap)\(/,
   checkFile(file, pkg, report) {
     if (!mentionsSyncMap(pkg)) return;
