@@ -155,8 +155,8 @@ describe('static leak rules in a real VS Code (code-server 4.100.3 + Debian Chro
     assert.match(saved, /ctx, cancel := context\.WithTimeout\(parent, time\.Second\)\n\tdefer cancel\(\)\n/);
   });
 
-  it('"Leakhunt: Scan Workspace for Leaks" reports files that are not open', async () => {
-    await cs!.runCommand('Leakhunt: Scan Workspace for Leaks');
+  it('"Leakhunt: Scan Workspace" reports files that are not open', async () => {
+    await cs!.runCommand('Leakhunt: Scan Workspace');
     await cs!.waitForText('Leak Hunter: ', 120_000);
     await cs!.runCommand('Problems: Focus on Problems View');
     await problems()

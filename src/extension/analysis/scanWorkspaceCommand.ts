@@ -3,7 +3,7 @@ import { ScanAbortedError, scanWorkspace } from '../../core/analysis/workspaceSc
 import { readAnalysisSettings } from './analysisSettings';
 import { toDiagnostic } from './findingConversion';
 
-/** Command id of "Leakhunt: Scan Workspace for Leaks". */
+/** Command id of "Leakhunt: Scan Workspace". */
 export const SCAN_WORKSPACE_COMMAND = 'leakhunt.analysis.scanWorkspace';
 
 /**
