@@ -33,6 +33,7 @@ export const goroutineLeak: Rule = {
     'unbuffered channel made in the enclosing function, from a goroutine, when the receiving side is a `select` with ' +
     'a timeout, `ctx.Done()` or other case that returns (or moves on) without receiving: after the timeout nobody ' +
     'will ever receive, and the sender blocks forever (the "communication deadlock" shape from GoKer); or when the ' +
+    'function can return between starting the goroutine and receiving; or when the ' +
     'goroutines are started in a loop and the channel is received only outside it, so all senders but the first ' +
     'block forever. Give the channel a buffer (of one, or of the number of senders), or make the sender select on ' +
     'the same cancellation.',
@@ -262,6 +263,14 @@ function receiverCanGiveUp(decl: Decl, outer: Node, file: FileContext, g: Node):
     return null;
   }
   if (giveUp) return { at: giveUp, why: 'the receiver can return without receiving' };
+  // An early return between starting the sender and the first receive: on that path nobody receives.
+  if (plain.length > 0 && enclosingLoop(g) === null) {
+    const first = Math.min(...plain.map((r) => r.startIndex));
+    const early = ownDescendants(outer, 'return_statement').find(
+      (r) => r.startIndex > g.endIndex && r.endIndex < first,
+    );
+    if (early) return { at: early, why: 'the function can return before receiving' };
+  }
   // N senders, fewer receives: goroutines started in a loop, every receive outside that loop (the "N-cast" leak).
   const loop = enclosingLoop(g);
   // Exactly one receive: several receives may match a fixed loop count (for i := 0; i < 2; i++ ... <-c; <-c).

@@ -271,3 +271,24 @@ func gotoOut(frames <-chan frame, done <-chan struct{}) {
 	out:
 	}()
 }
+
+// An early return between starting the sender and receiving abandons it.
+func earlyReturn(err error, work func() int) int {
+	ch := make(chan int)
+	go func() { ch <- work() }() // want "goroutine-leak"
+	if err != nil {
+		return 0
+	}
+	return <-ch
+}
+
+// A return after the receive is fine.
+func lateReturn(err error, work func() int) int {
+	ch := make(chan int)
+	go func() { ch <- work() }()
+	v := <-ch
+	if err != nil {
+		return 0
+	}
+	return v
+}
