@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { createGoParser } from '../analysis/goParser';
@@ -326,6 +326,15 @@ export interface StaticCheckInput {
  */
 export async function staticCandidateChecks(input: StaticCheckInput): Promise<PatchCheck[]> {
   const checks: PatchCheck[] = [];
+  if (!existsSync(path.join(input.moduleRoot, 'go.mod'))) {
+    return [
+      {
+        name: 'candidate-source',
+        passed: false,
+        detail: `no go.mod in ${input.moduleRoot}: pass --source with the module root of the target's sources`,
+      },
+    ];
+  }
   const dir = packageDir(input.moduleRoot, input.candidate.pkg);
   if (!dir) {
     return [

@@ -159,7 +159,12 @@ function fmtNs(ns: number): string {
  * current New by dynamic type, time and bytes per call.
  */
 export async function sandboxChecks(opts: SandboxOptions): Promise<PatchCheck[]> {
-  const poolDir = packageDir(opts.moduleRoot, opts.pool.pkg);
+  let poolDir: string | undefined;
+  try {
+    poolDir = packageDir(opts.moduleRoot, opts.pool.pkg);
+  } catch {
+    poolDir = undefined; // no go.mod: reported below like a missing package
+  }
   if (!poolDir)
     return [
       { name: 'sandbox-run', passed: false, detail: `package ${opts.pool.pkg} not found under ${opts.moduleRoot}` },
