@@ -6,5 +6,5 @@ export const collectCommand: CliCommand = {
   name: 'collect',
   summary: 'collect a persisted snapshot series without analysis (until --count or Ctrl-C)',
   usage: acquisitionUsage('collect', '--count N                 snapshots to take (default: until Ctrl-C)'),
-  run: (argv, io) => runAcquisition('collect', argv, io, []),
+  run: (argv, io) => runAcquisition('collect', argv, io, () => []),
 };

@@ -54,7 +54,7 @@ async function collectForGate(
   const sink = new PassThrough();
   sink.resume();
   try {
-    await runAcquisition('collect', args, { ...io, stdout: sink }, []);
+    await runAcquisition('collect', args, { ...io, stdout: sink }, () => []);
   } catch (e) {
     // Whatever stopped the collection, the gate could not judge: that is an error (2), not "over budget" (1).
     throw new CliUsageError(`collecting from ${target} failed: ${(e as Error).message}`, 2);

@@ -6,6 +6,7 @@ import { DEFAULT_PPROF_PREFIX } from '../../core/remote/pprofEndpoints';
 import { validatePathPrefix } from '../../core/remote/remoteCommand';
 import type { TraceLogger } from '../../core/remote/traceLogger';
 import { formatBytes, renderWatchReport, type ReportFormat } from '../../core/report/renderWatchReport';
+import { leakReportSection } from '../../core/leak/leakReportSection';
 import { buildWatchReport, type ReportSectionBuilder } from '../../core/report/watchReport';
 import { collectSnapshot } from '../../core/series/collectSnapshot';
 import { runSeries } from '../../core/series/runSeries';
@@ -53,12 +54,12 @@ function progressLine(e: SnapshotEntry, count: number | undefined): string {
   return parts.join('  ');
 }
 
-/** Shared runner of `watch` and `collect`; `analysis` lists the report sections (none for collect). */
+/** Shared runner of `watch` and `collect`; `analysis` makes the report sections for the window (none for collect). */
 export async function runAcquisition(
   command: 'watch' | 'collect',
   argv: string[],
   io: CliIO,
-  analysis: readonly ReportSectionBuilder[],
+  analysis: (window: number) => readonly ReportSectionBuilder[],
 ): Promise<number> {
   let parsed;
   try {
@@ -157,7 +158,7 @@ export async function runAcquisition(
         ...(opened.container ? { container: { name: opened.container.name, id: opened.container.id } } : {}),
         ...(opened.pid !== undefined ? { pid: opened.pid } : {}),
       },
-      analysis,
+      analysis(window),
     );
     io.stdout.write(renderWatchReport(report, format as ReportFormat));
     if (result.error) throw result.error;
@@ -196,5 +197,5 @@ export const watchCommand: CliCommand = {
   name: 'watch',
   summary: 'collect heap/goroutine snapshots over SSH or HTTP and report',
   usage: acquisitionUsage('watch', '--count N                 snapshots to take (default: the window size)'),
-  run: (argv, io) => runAcquisition('watch', argv, io, []),
+  run: (argv, io) => runAcquisition('watch', argv, io, (window) => [leakReportSection(undefined, window)]),
 };

@@ -111,6 +111,12 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.equal(rep.container.cgroupPath, cg.path);
     assert.equal(rep.container.memoryMax, LIMIT);
     assert.ok((rep.container.memoryCurrent ?? 0) > 0);
+    // watch ends with the leak analysis of what it collected (collect does not).
+    const leak = rep.sections.find((s) => s.id === 'leak')?.data as
+      { snapshots: number; goroutines: { total: number } | null } | undefined;
+    assert.ok(leak, 'watch report has a leak section');
+    assert.equal(leak.snapshots, 2);
+    assert.ok((leak.goroutines?.total ?? 0) > 0);
     const idx = await readIndex(dir);
     assert.equal(idx?.snapshots.length, 2);
     assert.ok(idx?.snapshots.every((s) => s.files.heap && existsSync(path.join(dir, s.files.heap))));
@@ -134,6 +140,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# leakhunt collect report/);
+    assert.ok(!r.stdout.includes('Leak analysis'), 'collect does no analysis');
     assert.match(r.stdout, /\| cgroup \| v1 /);
     assert.ok(r.stdout.includes(`| snapshots | 1 (1 this run`));
     const t = await cli(['watch', demo.url, '--count', '1', '--interval', '100ms']);
