@@ -28,6 +28,38 @@ function statusField(status: string, key: string): string | undefined {
   return new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(status)?.[1];
 }
 
+/** The /proc texts ProcessFacts are read from; the same on a local and a remote host. */
+export interface ProcTexts {
+  pid: number;
+  /** /proc/PID/status */
+  status: string;
+  /** /proc/PID/stat, or '' when unreadable. */
+  stat: string;
+  /** /proc/self/status of a process running as us (our uid and capabilities). */
+  selfStatus: string;
+  /** /proc/sys/kernel/yama/ptrace_scope, or undefined without Yama. */
+  yama: string | undefined;
+  /** The executable's path, or '' when unknown. */
+  exe: string;
+}
+
+/** Builds ProcessFacts from /proc texts. */
+export function parseProcessFacts(t: ProcTexts): ProcessFacts {
+  const capEff = BigInt(`0x${statusField(t.selfStatus, 'CapEff') ?? '0'}`);
+  const yama = t.yama === undefined ? undefined : Number(t.yama.trim());
+  return {
+    pid: t.pid,
+    ownerUid: Number(statusField(t.status, 'Uid')?.split(/\s+/)[0] ?? -1),
+    tracerPid: Number(statusField(t.status, 'TracerPid') ?? 0),
+    state: statusField(t.status, 'State')?.[0] ?? '?',
+    exe: t.exe,
+    startTime: t.stat ? (t.stat.slice(t.stat.lastIndexOf(')') + 2).split(' ')[19] ?? '') : '',
+    ourUid: Number(statusField(t.selfStatus, 'Uid')?.split(/\s+/)[1] ?? -1),
+    capSysPtrace: ((capEff >> CAP_SYS_PTRACE) & 1n) === 1n,
+    yamaScope: yama !== undefined && Number.isFinite(yama) ? yama : undefined,
+  };
+}
+
 /** Reads ProcessFacts for a local process from /proc; a missing process is a typed error. */
 export async function localProcessFacts(pid: number): Promise<ProcessFacts> {
   if (!Number.isSafeInteger(pid) || pid <= 0) throw new HotpatchError('no-such-process', `bad pid ${pid}`);
@@ -37,38 +69,16 @@ export async function localProcessFacts(pid: number): Promise<ProcessFacts> {
   } catch {
     throw new HotpatchError('no-such-process', `no process with pid ${pid}`);
   }
-  const self = await readFile('/proc/self/status', 'utf8');
-  let exe = '';
-  try {
-    exe = await readlink(`/proc/${pid}/exe`);
-  } catch {
-    // another user's process: the owner check below explains it
-  }
-  let yamaScope: number | undefined;
-  try {
-    yamaScope = Number((await readFile('/proc/sys/kernel/yama/ptrace_scope', 'utf8')).trim());
-  } catch {
-    yamaScope = undefined;
-  }
-  let startTime = '';
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    startTime = '';
-  }
-  const capEff = BigInt(`0x${statusField(self, 'CapEff') ?? '0'}`);
-  return {
+  const opt = (p: string): Promise<string | undefined> => readFile(p, 'utf8').catch(() => undefined);
+  return parseProcessFacts({
     pid,
-    ownerUid: Number(statusField(status, 'Uid')?.split(/\s+/)[0] ?? -1),
-    tracerPid: Number(statusField(status, 'TracerPid') ?? 0),
-    state: statusField(status, 'State')?.[0] ?? '?',
-    exe,
-    startTime,
-    ourUid: Number(statusField(self, 'Uid')?.split(/\s+/)[1] ?? -1),
-    capSysPtrace: ((capEff >> CAP_SYS_PTRACE) & 1n) === 1n,
-    yamaScope,
-  };
+    status,
+    stat: (await opt(`/proc/${pid}/stat`)) ?? '',
+    selfStatus: (await opt('/proc/self/status')) ?? '',
+    yama: await opt('/proc/sys/kernel/yama/ptrace_scope'),
+    // Another user's process hides its exe link; the owner check explains that case.
+    exe: await readlink(`/proc/${pid}/exe`).catch(() => ''),
+  });
 }
 
 /**

@@ -1,0 +1,93 @@
+import type { Duplex } from 'node:stream';
+import { shellQuote } from '../remote/remoteCommand';
+import type { DelveHost, HostProcess } from './delveProcess';
+import type { ByteSource } from './elfFile';
+import { HotpatchError } from './hotpatchErrors';
+import type { TargetAccess } from './patchPool';
+import { parseProcessFacts } from './processFacts';
+
+/**
+ * What a hot patch needs from an SSH host: start a program (with a pty, so closing the channel hangs it up and the
+ * kernel releases a tracee), open a tunnel to a loopback port there, and read files. The SSH layer implements it.
+ */
+export interface RemoteShell {
+  /** A label for messages and the audit log, e.g. `ssh://ecu`. */
+  readonly name: string;
+  /** Runs `command` (already quoted) on the host with a pty; kill() closes the channel (SIGHUP) after a KILL signal. */
+  spawnCommand(command: string): HostProcess;
+  /** Opens a direct-tcpip channel to host:port as seen from the SSH host. */
+  forwardOut(host: string, port: number, timeoutMs: number): Promise<Duplex>;
+  /** Reads a whole file (at most maxBytes); null when it does not exist or cannot be read. */
+  readFile(path: string, maxBytes: number): Promise<Buffer | null>;
+}
+
+const safePath = /^\/[A-Za-z0-9._+\-/]*$/;
+
+/** A Delve host on the far side of SSH: dlv runs through `exec`, and the JSON-RPC port is reached by `forwardOut`. */
+export class RemoteDelveHost implements DelveHost {
+  constructor(private readonly shell: RemoteShell) {}
+
+  get name(): string {
+    return this.shell.name;
+  }
+
+  spawn(file: string, args: string[]): HostProcess {
+    // Every word is validated here and single-quoted, so the remote shell runs exactly this argv.
+    if (file !== 'dlv' && !safePath.test(file)) throw new HotpatchError('dlv-start', `unsafe dlv path '${file}'`);
+    for (const a of args)
+      if (!/^[A-Za-z0-9=.:/_-]+$/.test(a)) throw new HotpatchError('dlv-start', `unsafe dlv argument '${a}'`);
+    return this.shell.spawnCommand([file, ...args].map(shellQuote).join(' '));
+  }
+
+  connect(port: number): Promise<Duplex> {
+    return this.shell.forwardOut('127.0.0.1', port, 10_000);
+  }
+}
+
+function bufferSource(buf: Buffer): ByteSource {
+  return {
+    read: (offset, length) => Promise.resolve(buf.subarray(offset, offset + length)),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * TargetAccess for a process on an SSH host: /proc read with `cat` (our uid and capabilities come from the `cat`
+ * process's own /proc/self/status, which runs as the SSH login user), the binary read whole through /proc/PID/exe,
+ * and dlv started remotely, reached through the tunnel. Nothing listens beyond the host's loopback.
+ */
+export function remoteAccess(shell: RemoteShell, opts: { maxBinaryBytes?: number } = {}): TargetAccess {
+  const maxBinary = opts.maxBinaryBytes ?? 512 << 20;
+  const text = async (p: string): Promise<string | undefined> => (await shell.readFile(p, 1 << 20))?.toString('utf8');
+  return {
+    host: new RemoteDelveHost(shell),
+    async facts(pid) {
+      if (!Number.isSafeInteger(pid) || pid <= 0) throw new HotpatchError('no-such-process', `bad pid ${pid}`);
+      const status = await text(`/proc/${pid}/status`);
+      if (status === undefined)
+        throw new HotpatchError('no-such-process', `no process with pid ${pid} on ${shell.name}`);
+      const cmdline = (await text(`/proc/${pid}/cmdline`)) ?? '';
+      const argv0 = cmdline.split('\0')[0] ?? '';
+      return parseProcessFacts({
+        pid,
+        status,
+        stat: (await text(`/proc/${pid}/stat`)) ?? '',
+        selfStatus: (await text('/proc/self/status')) ?? '',
+        yama: await text('/proc/sys/kernel/yama/ptrace_scope'),
+        exe: argv0.startsWith('/') ? argv0 : '',
+      });
+    },
+    async openBinary(pid) {
+      const bin = await shell.readFile(`/proc/${pid}/exe`, maxBinary);
+      if (!bin) throw new HotpatchError('no-debug-info', `cannot read /proc/${pid}/exe on ${shell.name}`);
+      return bufferSource(bin);
+    },
+    async debugFileExists(exe, link) {
+      if (!exe) return false;
+      const dir = exe.slice(0, exe.lastIndexOf('/')) || '/';
+      for (const p of [`${dir}/${link}`, `${dir}/.debug/${link}`, `/usr/lib/debug${dir}/${link}`])
+        if (safePath.test(p) && (await shell.readFile(p, 64 << 20)) !== null) return true;
+      return false;
+    },
+  };
+}
