@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import type { AcquisitionTarget } from './acquisitionTarget';
+import { CgroupMemoryReader } from './cgroupMemory';
+import { containerEndpoint, inspectContainer, type ContainerInfo } from './dockerContainers';
+import { LocalTarget } from './localTarget';
+import { parseHostPort, validateHost, validatePid, validatePort } from './remoteCommand';
+import { loadSshConfig, resolveSshRoute } from './resolveSshRoute';
+import type { SshAuthCallbacks, UnknownHostKeyInfo } from './sshConnection';
+import { SshSession } from './sshSession';
+import { SshTarget } from './sshTarget';
+import type { TraceLogger } from './traceLogger';
+
+/** A target address as the CLI argument and the `leakhunt.targets` setting give it. */
+export type TargetSpec =
+  { kind: 'http'; host: string; port: number } | { kind: 'ssh'; host: string; user?: string; port?: number };
+
+/** Bad target settings (URL, endpoint, PID, identity file); `field` names the option so callers can word it. */
+export class TargetSpecError extends Error {
+  constructor(
+    /** The option at fault. */
+    readonly field: 'url' | 'endpoint' | 'pid' | 'identity',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TargetSpecError';
+  }
+}
+
+/** Parses `http://HOST:PORT` or `ssh://[USER@]HOST[:PORT]` (HOST may be an ssh-config alias). */
+export function parseTargetUrl(s: string): TargetSpec {
+  const http = /^http:\/\/(\[[^\]]+\]|[^/:]+):(\d+)\/?$/.exec(s);
+  if (http) {
+    const host = (http[1] ?? '').replace(/^\[|\]$/g, '');
+    try {
+      return { kind: 'http', host: validateHost(host), port: validatePort(http[2] ?? '') };
+    } catch (e) {
+      throw new TargetSpecError('url', (e as Error).message);
+    }
+  }
+  const ssh = /^ssh:\/\/(?:([A-Za-z0-9_.-]+)@)?(\[[^\]]+\]|[A-Za-z0-9_.-]+)(?::(\d+))?\/?$/.exec(s);
+  if (ssh) {
+    const port = ssh[3] !== undefined ? Number(ssh[3]) : undefined;
+    if (port !== undefined && (port < 1 || port > 65535)) throw new TargetSpecError('url', `invalid SSH port in ${s}`);
+    return {
+      kind: 'ssh',
+      host: (ssh[2] ?? '').replace(/^\[|\]$/g, ''),
+      ...(ssh[1] !== undefined ? { user: ssh[1] } : {}),
+      ...(port !== undefined ? { port } : {}),
+    };
+  }
+  throw new TargetSpecError(
+    'url',
+    `TARGET must be http://HOST:PORT or ssh://[USER@]HOST[:PORT], not ${JSON.stringify(s)}`,
+  );
+}
+
+/** How to reach a target; the caller supplies the user interaction (prompts, host-key questions). */
+export interface OpenTargetOptions {
+  target: TargetSpec;
+  /** pprof endpoint `HOST:PORT` as seen from the SSH host (ignored for http:// targets). */
+  endpoint: string;
+  container?: string | undefined;
+  pid?: string | undefined;
+  identity?: string[] | undefined;
+  knownHosts?: string | undefined;
+  sshConfig?: string | undefined;
+  /** ssh-agent socket, when one is available. */
+  agentSocket?: string | undefined;
+  auth: SshAuthCallbacks;
+  /** Asked about a host key not in known_hosts; absent means refuse (a changed key is always refused). */
+  onUnknownHostKey?: ((info: UnknownHostKeyInfo) => Promise<boolean>) | undefined;
+  logger: TraceLogger;
+}
+
+/** The opened target plus what was learnt while opening it. */
+export interface OpenedTarget {
+  target: AcquisitionTarget;
+  cgroup?: CgroupMemoryReader;
+  pid?: number;
+  container?: ContainerInfo;
+}
+
+/**
+ * Opens the target: for ssh:// connects once up front (so a refused host key or failed login stops before anything is
+ * collected), resolves `container` with `docker inspect` on the target's host, and prepares the cgroup reader.
+ * Shared by the CLI and the extension so both reach targets the same way.
+ */
+export async function openTarget(o: OpenTargetOptions): Promise<OpenedTarget> {
+  let endpoint: { host: string; port: number };
+  try {
+    endpoint = parseHostPort(o.endpoint);
+  } catch (e) {
+    throw new TargetSpecError('endpoint', (e as Error).message);
+  }
+  let pid: number | undefined;
+  if (o.pid !== undefined) {
+    try {
+      pid = validatePid(o.pid);
+    } catch (e) {
+      throw new TargetSpecError('pid', (e as Error).message);
+    }
+  }
+  let host: AcquisitionTarget;
+  let make: (h: string, p: number) => AcquisitionTarget;
+  if (o.target.kind === 'http') {
+    const t = o.target;
+    host = new LocalTarget(t.host, t.port, o.logger);
+    make = (h, p) => new LocalTarget(h, p, o.logger);
+    endpoint = { host: t.host, port: t.port };
+  } else {
+    for (const id of o.identity ?? []) {
+      if (!existsSync(id)) throw new TargetSpecError('identity', `no such file ${id}`);
+    }
+    const cfg = await loadSshConfig(o.sshConfig);
+    const route = resolveSshRoute(cfg, {
+      host: o.target.host,
+      ...(o.target.user !== undefined ? { user: o.target.user } : {}),
+      ...(o.target.port !== undefined ? { port: o.target.port } : {}),
+      ...(o.identity?.length ? { identityFiles: o.identity } : {}),
+      ...(o.knownHosts !== undefined ? { knownHostsFiles: [o.knownHosts] } : {}),
+    });
+    const session = new SshSession({
+      route,
+      ...(o.agentSocket ? { agentSocket: o.agentSocket } : {}),
+      auth: o.auth,
+      logger: o.logger,
+      ...(o.onUnknownHostKey ? { onUnknownHostKey: o.onUnknownHostKey } : {}),
+    });
+    try {
+      await session.connection();
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+    const label = `ssh://${o.target.user ? `${o.target.user}@` : ''}${o.target.host}${o.target.port ? `:${o.target.port}` : ''}`;
+    host = new SshTarget(session, label, endpoint.host, endpoint.port, o.logger);
+    make = (h, p) => new SshTarget(session, label, h, p, o.logger);
+  }
+  let container: ContainerInfo | undefined;
+  let target = host;
+  if (o.container !== undefined) {
+    try {
+      container = await inspectContainer(host, o.container);
+      const ep = containerEndpoint(container, endpoint.port);
+      target = make(ep.host, ep.port);
+      pid ??= container.pid ?? undefined;
+    } catch (e) {
+      await host.close();
+      throw e;
+    }
+  }
+  return {
+    target,
+    ...(pid !== undefined ? { pid, cgroup: new CgroupMemoryReader(target, pid, o.logger) } : {}),
+    ...(container ? { container } : {}),
+  };
+}
