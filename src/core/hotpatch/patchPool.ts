@@ -245,10 +245,11 @@ async function delveChecks(client: DelveRpcClient, plan: Plan, checks: PatchChec
  * Ends a Delve session without ever leaving the target stopped: halt if it runs, detach (which resumes it), and if
  * anything fails or hangs, kill dlv so the kernel releases the target.
  */
-export async function releaseTarget(session: DelveSession): Promise<void> {
+export async function releaseTarget(session: DelveSession, timeoutMs = 3000): Promise<void> {
   try {
-    if (session.client.targetRunning) await session.client.halt();
-    await session.client.detach();
+    // Short timeouts: if Delve is wedged, killing it releases the target sooner than waiting would.
+    if (session.client.targetRunning) await session.client.call('Command', { name: 'halt' }, timeoutMs);
+    await session.client.call('Detach', { Kill: false }, timeoutMs);
   } catch {
     // fall through to the kill: the kernel detaches a dead tracer's tracees and they run on
   } finally {
