@@ -36,6 +36,10 @@ function render(): void {
         app.replaceChildren(renderMessage(document, 'status', 'Aggregating…'));
         vscode.postMessage({ type: 'selectSampleIndex', index });
       },
+      onSelectGranularity: (granularity) => {
+        app.replaceChildren(renderMessage(document, 'status', 'Aggregating…'));
+        vscode.postMessage({ type: 'selectGranularity', granularity });
+      },
       onOpenSource: (row) => vscode.postMessage({ type: 'openSource', file: row.file, line: row.line }),
       onSort: (key) => {
         state.sortBy = key;

@@ -1,4 +1,4 @@
-import type { FlameNode, ProfileTopModel, TopRow } from '../../src/views/dashboardMessages';
+import type { FlameNode, Granularity, ProfileTopModel, TopRow } from '../../src/views/dashboardMessages';
 import { el } from './el';
 import { renderFlameGraph } from './renderFlameGraph';
 import { renderTopTable, type SortKey } from './renderTopTable';
@@ -18,6 +18,7 @@ export interface DashboardState {
 /** What the user changed in the dashboard; the caller decides what to do (post to the host, re-render). */
 export interface DashboardHandlers {
   onSelectSampleIndex(index: number): void;
+  onSelectGranularity(granularity: Granularity): void;
   onOpenSource(row: TopRow): void;
   onSort(key: SortKey): void;
   onFilter(text: string): void;
@@ -59,6 +60,23 @@ export function renderDashboard(
   pickLabel.append(select);
   toolbar.append(pickLabel);
   if (state.view === 'top') {
+    const byLabel = el(doc, 'label', 'granularity');
+    byLabel.append(doc.createTextNode('Rows per '));
+    const by = doc.createElement('select');
+    by.id = 'granularity';
+    for (const [value, text] of [
+      ['function', 'function'],
+      ['line', 'source line'],
+    ] as const) {
+      const opt = doc.createElement('option');
+      opt.value = value;
+      opt.textContent = text;
+      if (value === model.granularity) opt.selected = true;
+      by.append(opt);
+    }
+    by.addEventListener('change', () => handlers.onSelectGranularity(by.value === 'line' ? 'line' : 'function'));
+    byLabel.append(by);
+    toolbar.append(byLabel);
     const filter = doc.createElement('input');
     filter.type = 'search';
     filter.id = 'filter';

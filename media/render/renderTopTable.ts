@@ -33,7 +33,8 @@ export function renderTopTable(
   const rows = visibleRows(model.rows, state);
   const summary = el(doc, 'p', 'summary');
   summary.textContent =
-    `Total ${formatValue(model.total, unit)} · ${rows.length} of ${model.rows.length + model.omittedRows} functions` +
+    `Total ${formatValue(model.total, unit)} · ${rows.length} of ${model.rows.length + model.omittedRows} ` +
+    (model.granularity === 'line' ? 'lines' : 'functions') +
     (model.omittedRows > 0 ? ` (${model.omittedRows} smallest not shown)` : '');
 
   const table = el(doc, 'table', 'top-table');
@@ -79,11 +80,13 @@ export function renderTopTable(
     const loc = el(doc, 'td', 'loc');
     const where = r.line > 0 ? `${r.file}:${r.line}` : r.file;
     if (r.file !== '' && !r.inWorkspace) {
-      loc.append(el(doc, 'span', 'elsewhere', where));
+      const outside = el(doc, 'span', 'elsewhere', where);
+      outside.title = `${where} is not in the workspace`;
+      loc.append(outside);
     } else if (r.file !== '') {
       const a = el(doc, 'a', 'source', where);
       a.setAttribute('href', '#');
-      a.title = 'Open in the workspace';
+      a.title = `Open ${where} in the workspace`;
       a.addEventListener('click', (e) => {
         e.preventDefault();
         handlers.onOpenSource(r);

@@ -6,11 +6,14 @@
  * so the host validates them with `parseWebviewMessage` instead of casting.
  */
 
-/** One row of the top-functions table, in the profile's own unit. */
+/** Whether the top table has one row per function (pprof `-top`) or per source line (pprof `-top -lines`). */
+export type Granularity = 'function' | 'line';
+
+/** One row of the top table, in the profile's own unit. */
 export interface TopRow {
   name: string;
   file: string;
-  /** The function's start line in `file`, or 0 when the profile does not say. */
+  /** The source line of a line row; the function's start line of a function row; 0 when the profile does not say. */
   line: number;
   flat: number;
   cum: number;
@@ -43,6 +46,7 @@ export interface ProfileTopModel {
   isDiff: boolean;
   sampleTypes: SampleTypeOption[];
   sampleIndex: number;
+  granularity: Granularity;
   /** Sum of the sample type over all samples. */
   total: number;
   /** Rows sorted by flat descending, then cum descending, then name. */
@@ -58,7 +62,10 @@ export type HostMessage = { type: 'profile'; model: ProfileTopModel } | { type: 
 
 /** A message from the webview to the host. */
 export type WebviewMessage =
-  { type: 'ready' } | { type: 'selectSampleIndex'; index: number } | { type: 'openSource'; file: string; line: number };
+  | { type: 'ready' }
+  | { type: 'selectSampleIndex'; index: number }
+  | { type: 'selectGranularity'; granularity: Granularity }
+  | { type: 'openSource'; file: string; line: number };
 
 /** Checks an untrusted message from the webview and returns it typed, or `undefined` if it is not one we accept. */
 export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
@@ -70,6 +77,10 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
     case 'selectSampleIndex':
       return Number.isSafeInteger(m['index']) && (m['index'] as number) >= 0
         ? { type: 'selectSampleIndex', index: m['index'] as number }
+        : undefined;
+    case 'selectGranularity':
+      return m['granularity'] === 'function' || m['granularity'] === 'line'
+        ? { type: 'selectGranularity', granularity: m['granularity'] }
         : undefined;
     case 'openSource':
       return typeof m['file'] === 'string' &&

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Profile } from '../core/pprof/profileModel';
 import { defaultSampleIndex } from '../core/pprof/profileModel';
 import type { WorkspacePathResolver } from '../extension/pathMapping/workspacePathResolver';
+import type { Granularity } from './dashboardMessages';
 import { onDashboardMessage, postToDashboard, setupDashboardWebview } from './dashboardPanel';
 import { profileTopModel } from './profileTopModel';
 
@@ -21,18 +22,20 @@ export interface ProfileDashboardContent {
 }
 
 /**
- * Runs the dashboard in a webview (a custom editor's or a panel's) for one profile: sends the top table and flame
+ * Runs the dashboard in a webview panel (a custom editor's or a standalone one) for one profile: sends the top table and flame
  * graph for the chosen sample type, re-aggregates on request, and opens sources that map into the workspace.
  * Returns the subscription to dispose with the webview.
  */
 export function bindProfileDashboard(
-  webview: vscode.Webview,
+  panel: vscode.WebviewPanel,
   content: ProfileDashboardContent,
   deps: ProfileDashboardDeps,
 ): vscode.Disposable {
+  const webview = panel.webview;
   setupDashboardWebview(webview, deps.extensionUri);
   const { profile, title } = content;
   let sampleIndex = profile instanceof Error ? 0 : defaultSampleIndex(profile);
+  let granularity: Granularity = 'function';
   const send = async (): Promise<void> => {
     if (profile instanceof Error) {
       await postToDashboard(webview, {
@@ -41,7 +44,7 @@ export function bindProfileDashboard(
       });
       return;
     }
-    const model = profileTopModel(profile, sampleIndex, title, content.isDiff);
+    const model = profileTopModel(profile, sampleIndex, title, content.isDiff, granularity);
     const mapper = await deps.resolver.current();
     for (const row of model.rows) row.inWorkspace = row.file !== '' && mapper.map(row.file) !== undefined;
     await postToDashboard(webview, { type: 'profile', model });
@@ -53,13 +56,22 @@ export function bindProfileDashboard(
       case 'selectSampleIndex':
         if (!(profile instanceof Error) && m.index < profile.sampleTypes.length) sampleIndex = m.index;
         return send();
+      case 'selectGranularity':
+        granularity = m.granularity;
+        return send();
       case 'openSource':
-        return openSource(deps.resolver, m.file, m.line);
+        // Sources open in the group right of the dashboard, the same one each time.
+        return openSource(deps.resolver, m.file, m.line, (panel.viewColumn ?? vscode.ViewColumn.One) + 1);
     }
   });
 }
 
-async function openSource(resolver: WorkspacePathResolver, file: string, line: number): Promise<void> {
+async function openSource(
+  resolver: WorkspacePathResolver,
+  file: string,
+  line: number,
+  column: vscode.ViewColumn,
+): Promise<void> {
   const uri = await resolver.resolve(file);
   if (!uri) {
     void vscode.window.showInformationMessage(`${file} does not map to a file in this workspace.`);
@@ -67,7 +79,7 @@ async function openSource(resolver: WorkspacePathResolver, file: string, line: n
   }
   const pos = new vscode.Position(Math.max(0, line - 1), 0);
   await vscode.window.showTextDocument(uri, {
-    viewColumn: vscode.ViewColumn.Beside,
+    viewColumn: column,
     selection: new vscode.Range(pos, pos),
   });
 }

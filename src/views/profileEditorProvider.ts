@@ -26,11 +26,7 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   resolveCustomEditor(document: ProfileDocument, panel: vscode.WebviewPanel): void {
     const title = path.posix.basename(document.uri.path);
-    const subscription = bindProfileDashboard(
-      panel.webview,
-      { title, profile: document.profile, isDiff: false },
-      this.deps,
-    );
+    const subscription = bindProfileDashboard(panel, { title, profile: document.profile, isDiff: false }, this.deps);
     panel.onDidDispose(() => subscription.dispose());
   }
 }

@@ -21,8 +21,14 @@ function escapeRegExp(s: string): string {
 }
 
 /** The functions `go tool pprof -top` ranks first by flat value: the reference the dashboard must agree with. */
-async function pprofTopFunctions(file: string, sampleIndex: string, n: number, base?: string): Promise<string[]> {
-  const args = ['tool', 'pprof', '-top', `-nodecount=${n}`, '-nodefraction=0', '-edgefraction=0'];
+async function pprofTopFunctions(
+  file: string,
+  sampleIndex: string,
+  n: number,
+  base?: string,
+  extra: string[] = [],
+): Promise<string[]> {
+  const args = ['tool', 'pprof', '-top', `-nodecount=${n}`, '-nodefraction=0', '-edgefraction=0', ...extra];
   if (sampleIndex !== '') args.push(`-sample_index=${sampleIndex}`);
   if (base !== undefined) args.push('-base', base);
   const { stdout } = await execFileP('go', [...args, file], { maxBuffer: 64 * 1024 * 1024 });
@@ -141,6 +147,26 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     await cs!.page.locator('.tab.active', { hasText: path.basename(srcFile) }).waitFor({ timeout: 30_000 });
     await cs!.waitForText(`Ln ${line}, Col 1`);
     await cs!.screenshot('dashboard-open-source');
+
+    // Rows per source line agree with pprof -top -lines, and their links land on the allocating line itself.
+    await web.locator('table.top-table').evaluate((t) => t.setAttribute('data-stale', ''));
+    await web.locator('#granularity').selectOption({ label: 'source line' });
+    await web.locator('table.top-table:not([data-stale]) tbody tr').first().waitFor({ timeout: 30_000 });
+    const lineRows = await web
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => `${tr.querySelector('.fn-name')?.textContent} ${tr.lastElementChild?.textContent}`),
+      );
+    for (const label of await pprofTopFunctions(file, 'alloc_space', 3, undefined, ['-lines'])) {
+      assert.ok(lineRows.includes(label), `${label} (top of pprof -top -lines) missing from ${lineRows.join(', ')}`);
+    }
+    const lineLink = web.locator('tbody tr a.source', { hasText: '/ecu-demo/' }).first();
+    const [, lineFile, lineNo] = /^(.*):(\d+)$/.exec((await lineLink.textContent()) ?? '') ?? [];
+    assert.ok(lineFile && lineNo && lineNo !== line);
+    await lineLink.click();
+    await cs!.page.locator('.tab.active', { hasText: path.basename(lineFile) }).waitFor({ timeout: 30_000 });
+    await cs!.waitForText(`Ln ${lineNo}, Col 1`);
+    await cs!.screenshot('dashboard-lines-open-source');
     await closeAllEditors();
   });
 

@@ -48,7 +48,7 @@ export function compareProfileFiles(deps: ProfileDashboardDeps) {
     const panel = vscode.window.createWebviewPanel('leakhunt.profileDiff', title, vscode.ViewColumn.Active, {
       enableScripts: true,
     });
-    const subscription = bindProfileDashboard(panel.webview, { title, profile, isDiff: true }, deps);
+    const subscription = bindProfileDashboard(panel, { title, profile, isDiff: true }, deps);
     panel.onDidDispose(() => subscription.dispose());
   };
 }

@@ -65,6 +65,19 @@ describe('profileTopModel', () => {
     assert.equal(profileTopModel(syntheticProfile(4), 0, 'x').total, 10);
   });
 
+  it('has one row per source line on request, as pprof -top -lines', () => {
+    const m = profileTopModel(syntheticProfile(3), 1, 'x', false, 'line');
+    assert.equal(m.granularity, 'line');
+    assert.deepEqual(
+      m.rows.map((r) => [r.name, r.file, r.line, r.flat, r.cum]),
+      [
+        ['main.f2', '/src/f2.go', 14, 300, 300],
+        ['main.f1', '/src/f1.go', 13, 200, 200],
+        ['main.f0', '/src/f0.go', 12, 100, 600],
+      ],
+    );
+  });
+
   it('caps the rows sent to the webview and says how many were left out', () => {
     const m = profileTopModel(syntheticProfile(MAX_TOP_ROWS + 5), 1, 'big');
     assert.equal(m.rows.length, MAX_TOP_ROWS);

@@ -19,6 +19,7 @@ function model(rows: TopRow[], flame?: FlameNode): ProfileTopModel {
       { type: '<b>evil</b>', unit: '<i>u</i>' },
     ],
     sampleIndex: 0,
+    granularity: 'function',
     total,
     rows,
     omittedRows: 0,
@@ -34,6 +35,7 @@ function model(rows: TopRow[], flame?: FlameNode): ProfileTopModel {
 function handlers(log: string[] = []): DashboardHandlers {
   return {
     onSelectSampleIndex: (i) => log.push(`select ${i}`),
+    onSelectGranularity: (g) => log.push(`by ${g}`),
     onOpenSource: (r) => log.push(`open ${r.file}:${r.line}`),
     onSort: (k) => log.push(`sort ${k}`),
     onFilter: (t) => log.push(`filter ${t}`),
@@ -142,8 +144,12 @@ describe('dashboard rendering', () => {
     select.querySelectorAll('option')[0]!.selected = false;
     select.querySelectorAll('option')[1]!.selected = true;
     select.dispatchEvent(new Event('change'));
+    const by = root.querySelector('#granularity')!;
+    by.querySelectorAll('option')[0]!.selected = false;
+    by.querySelectorAll('option')[1]!.selected = true;
+    by.dispatchEvent(new Event('change'));
     root.querySelector('#tab-flame')!.dispatchEvent(new Event('click'));
-    assert.deepEqual(log, ['open /x/main.go:12', 'sort cum', 'select 1', 'view flame']);
+    assert.deepEqual(log, ['open /x/main.go:12', 'sort cum', 'select 1', 'by line', 'view flame']);
   });
 
   it('lays the flame graph out by value and zooms into a clicked frame', () => {
