@@ -88,7 +88,10 @@ export function analyzePackage(parser: Parser, files: readonly SourceFile[], opt
       }
       parsedFiles.push({ src, tree });
     }
-    const index = new PackageIndex(parsedFiles.map((f) => f.tree.rootNode));
+    const index = new PackageIndex(
+      parsedFiles.map((f) => f.tree.rootNode),
+      parsedFiles.map((f) => f.src.text),
+    );
     const contexts: FileContext[] = parsedFiles.map(({ src, tree }) => ({
       path: src.path,
       text: src.text,

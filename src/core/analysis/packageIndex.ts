@@ -25,8 +25,60 @@ export class PackageIndex {
   private built = false;
   private syncMapHolders: Set<string> | undefined;
 
-  /** Indexing is deferred to the first question: in the editor most relints never ask one. */
-  constructor(private readonly roots: Node[]) {}
+  /**
+   * Indexing is deferred to the first question: in the editor most relints never ask one. With the files' texts,
+   * single lookups of a function or method by name are answered from the text without indexing everything.
+   */
+  constructor(
+    private readonly roots: Node[],
+    private readonly texts?: readonly string[],
+  ) {}
+
+  /** The package-level var or const named `name`, found from the text without a full index when possible. */
+  varNamed(name: string): PackageVar | undefined {
+    if (this.built || !this.texts || !/^\w+$/.test(name)) return this.vars.get(name);
+    const re = new RegExp(`^(?:var|const)?[ \\t]*(?:\\w+[ \\t]*,[ \\t]*)*${name}\\b`, 'gm');
+    for (let i = 0; i < this.texts.length; i++) {
+      const text = this.texts[i]!;
+      const root = this.roots[i];
+      if (!root) continue;
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        const at = m.index + m[0].length - name.length;
+        const ident = root.namedDescendantForIndex(at, at + name.length);
+        const spec = ident?.parent;
+        if (ident?.type !== 'identifier' || (spec?.type !== 'var_spec' && spec?.type !== 'const_spec')) continue;
+        const decl = spec.parent?.type === 'var_spec_list' ? spec.parent.parent : spec.parent;
+        if (decl?.parent?.id !== root.id) continue;
+        const hit = varsOfSpec(spec).find((v) => v.name === name);
+        if (hit) return hit;
+      }
+    }
+    return undefined;
+  }
+
+  /** Top-level functions (`method` false) or methods named `name`, found without a full index when possible. */
+  declarationsNamed(name: string, method: boolean): Node[] {
+    if (this.built || !this.texts || !/^\w+$/.test(name)) {
+      if (method) return this.methods.get(name) ?? [];
+      const f = this.funcs.get(name);
+      return f ? [f] : [];
+    }
+    const re = method
+      ? new RegExp(`^func[ \\t]*\\([^)]*\\)[ \\t]*${name}[ \\t]*[[(]`, 'gm')
+      : new RegExp(`^func[ \\t]+${name}[ \\t]*[[(]`, 'gm');
+    const out: Node[] = [];
+    this.texts.forEach((text, i) => {
+      const root = this.roots[i];
+      if (!root) return;
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        const decl = root.namedDescendantForIndex(m.index, m.index + 4);
+        let d: Node | null = decl;
+        while (d && d.type !== 'function_declaration' && d.type !== 'method_declaration') d = d.parent;
+        if (d && d.parent?.id === root.id && d.childForFieldName('name')?.text === name) out.push(d);
+      }
+    });
+    return out;
+  }
 
   private build(): void {
     if (this.built) return;
@@ -59,20 +111,7 @@ export class PackageIndex {
     switch (decl.type) {
       case 'var_declaration':
       case 'const_declaration':
-        for (const spec of specsOf(decl)) {
-          const names = spec.childrenForFieldName('name').filter((n) => n.type === 'identifier');
-          const values = exprList(spec.childForFieldName('value'));
-          const type = spec.childForFieldName('type');
-          names.forEach((ident, i) => {
-            if (ident.text !== '_')
-              this.v.set(ident.text, {
-                name: ident.text,
-                ident,
-                type,
-                value: values.length === names.length ? (values[i] ?? null) : null,
-              });
-          });
-        }
+        for (const spec of specsOf(decl)) for (const v of varsOfSpec(spec)) this.v.set(v.name, v);
         break;
       case 'function_declaration': {
         const name = decl.childForFieldName('name');
@@ -143,4 +182,19 @@ export function specsOf(decl: Node): Node[] {
         ? kids(c).filter((s) => s.type === 'var_spec')
         : [],
   );
+}
+
+/** The package vars (or consts) one spec declares, pairing names with values when they match one to one. */
+function varsOfSpec(spec: Node): PackageVar[] {
+  const names = spec.childrenForFieldName('name').filter((n) => n.type === 'identifier');
+  const values = exprList(spec.childForFieldName('value'));
+  const type = spec.childForFieldName('type');
+  return names
+    .filter((ident) => ident.text !== '_')
+    .map((ident) => ({
+      name: ident.text,
+      ident,
+      type,
+      value: values.length === names.length ? (values[names.indexOf(ident)] ?? null) : null,
+    }));
 }

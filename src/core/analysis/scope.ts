@@ -305,8 +305,8 @@ export function packageDecl(pkg: PackageIndex, name: string): Decl | undefined {
   if (!m) packageDecls.set(pkg, (m = new Map()));
   const hit = m.get(name);
   if (hit) return hit;
-  const v = pkg.vars.get(name);
-  const f = pkg.funcs.get(name);
+  const v = pkg.varNamed(name);
+  const f = v ? undefined : pkg.declarationsNamed(name, false)[0];
   const ident = v?.ident ?? f?.childForFieldName('name');
   if (!ident) return undefined;
   const d: Decl = {

@@ -76,9 +76,9 @@ function goroutineBody(
   let decl: Node | undefined;
   if (fn.type === 'identifier') {
     if (file.scopes.resolve(fn)?.owner) return null; // a local func variable, not the package function
-    decl = pkg.index.funcs.get(fn.text);
+    decl = pkg.index.declarationsNamed(fn.text, false)[0];
   } else if (fn.type === 'selector_expression') {
-    const methods = pkg.index.methods.get(fn.childForFieldName('field')?.text ?? '') ?? [];
+    const methods = pkg.index.declarationsNamed(fn.childForFieldName('field')?.text ?? '', true);
     if (methods.length === 1) decl = methods[0];
   }
   const bodyFile = decl ? pkg.files.find((f) => f.tree === decl.tree) : undefined;
