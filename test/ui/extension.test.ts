@@ -80,7 +80,7 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
       '<html><body><h1>502 Bad Gateway</h1><img src=x onerror=alert(7)></body></html>',
     );
 
-    cs = await startCodeServer({ folder: workspace, vsix: [path.join(repoRoot, 'leakhunt.vsix')] });
+    cs = await startCodeServer({ name: 'extension', folder: workspace, vsix: [path.join(repoRoot, 'leakhunt.vsix')] });
   });
 
   after(async () => {
