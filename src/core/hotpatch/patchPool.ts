@@ -45,8 +45,8 @@ export interface HotpatchRequest {
   /** Module root holding the sources of both (static and sandbox checks). */
   source: string;
   dryRun?: boolean;
-  /** Asked after every check passed, while the target runs; false declines. Omitted means yes. */
-  confirm?: (summary: string) => Promise<boolean>;
+  /** Asked after every check passed (they are passed along), while the target runs; false declines. Omitted means yes. */
+  confirm?: (summary: string, checks: PatchCheck[]) => Promise<boolean>;
   dlvPath?: string;
   access?: TargetAccess;
   /** Folder of audit.jsonl (e.g. `<workspace>/.leakhunt` or `--out`). */
@@ -340,6 +340,7 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
     if (req.confirm) {
       const ok = await req.confirm(
         `patch ${linkerName(plan.pool)}.New in process ${req.pid} (${facts.exe}) from ${before.function} to ${linkerName(plan.candidate)}`,
+        checks,
       );
       if (!ok) {
         result.error = 'declined by the user';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { dlvPath, runsFreely, waitFor } from '../../fixtures/delve';
+import { hotpatchPool } from '../../../src/core/hotpatch/patchPool';
+import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 
@@ -130,5 +131,39 @@ describe('leakhunt hotpatch on the demo ECU service (real dlv, real Go process)'
     assert.match(json.error ?? '', /not a TTY/);
     assert.equal(json.attachFrozenMs, null);
     assert.equal((await demo.state()).pool_new, 'example.com/ecu-demo/pool.leakyNew');
+  });
+
+  it('asks for confirmation with every passed check while the target runs, and a no changes nothing', async () => {
+    let seen: { summary: string; checks: number; state: string; gets: number } | undefined;
+    const r = await hotpatchPool({
+      pid: demo.pid,
+      pool: 'pool.BufPool',
+      with: 'pool.FixedNew',
+      source: ecuDemoDir,
+      dlvPath: dlv,
+      auditDir: out,
+      confirm: async (summary, checks) => {
+        const before = (await demo.state()).pool_gets;
+        await sleep(300);
+        seen = {
+          summary,
+          checks: checks.filter((c) => c.passed).length,
+          state: procStatus(demo.pid).state,
+          gets: (await demo.state()).pool_gets - before,
+        };
+        return false;
+      },
+    });
+    assert.ok(seen);
+    assert.match(seen.summary, new RegExp(`process ${demo.pid} .*leakyNew to example.com/ecu-demo/pool.FixedNew`));
+    assert.equal(seen.checks, r.checks.length);
+    assert.notEqual(seen.state, 't', 'the target is not stopped while the user decides');
+    assert.ok(seen.gets > 0, 'the target makes progress while the user decides');
+    assert.equal(r.applied, false);
+    assert.equal(r.errorCode, 'declined');
+    assert.equal(runsFreely(demo.pid), undefined);
+    assert.equal((await demo.state()).pool_new, 'example.com/ecu-demo/pool.leakyNew');
+    const audit = readFileSync(path.join(out, 'audit.jsonl'), 'utf8').trim().split('\n');
+    assert.equal((JSON.parse(audit[0]!) as { result: string }).result, 'declined');
   });
 });
