@@ -4,6 +4,7 @@ import { compareProfileFiles, COMPARE_PROFILE_FILES_COMMAND } from './commands/c
 import { openProfileFile, OPEN_PROFILE_FILE_COMMAND } from './commands/openProfileFile';
 import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkProvider';
 import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
+import { registerWatch } from './watch/registerWatch';
 import { registerLeakHunterViews } from '../views/leakHunterViews';
 import { registerProfileEditor } from '../views/profileEditorProvider';
 
@@ -22,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerProfileEditor(context, dashboards);
   registerGoroutineDumpLinks(context, resolver);
-  registerLeakHunterViews(context);
+  registerLeakHunterViews(context, registerWatch(context, log, resolver));
   registerAnalysis(context, log);
   log.info('Leak Hunter activated');
 }

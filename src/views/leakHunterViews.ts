@@ -21,9 +21,16 @@ class NothingYetProvider implements vscode.TreeDataProvider<never> {
   }
 }
 
-/** Registers the Targets, Snapshots and Suspects views with their empty-state providers. */
-export function registerLeakHunterViews(context: vscode.ExtensionContext): void {
-  for (const id of Object.values(VIEW_IDS)) {
-    context.subscriptions.push(vscode.window.registerTreeDataProvider(id, new NothingYetProvider()));
+/**
+ * Registers the Targets, Snapshots and Suspects views; a view without a provider from `providers` gets the empty-state
+ * one. The live-watch providers also return nothing until there is data, so the welcome content shows first.
+ */
+export function registerLeakHunterViews(
+  context: vscode.ExtensionContext,
+  providers: Partial<Record<keyof typeof VIEW_IDS, vscode.TreeDataProvider<unknown>>> = {},
+): void {
+  for (const [key, id] of Object.entries(VIEW_IDS) as [keyof typeof VIEW_IDS, string][]) {
+    const provider = providers[key] ?? new NothingYetProvider();
+    context.subscriptions.push(vscode.window.registerTreeDataProvider(id, provider));
   }
 }

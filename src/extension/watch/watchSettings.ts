@@ -1,0 +1,45 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseTargetConfigs, type TargetConfig, type TargetConfigProblem } from '../../core/editor/targetConfig';
+import { DEFAULT_WINDOW } from '../../core/series/snapshotSeries';
+
+/** The watch-related settings, read fresh on every use so edits apply to the next start. */
+export interface WatchSettings {
+  targets: TargetConfig[];
+  problems: TargetConfigProblem[];
+  intervalMs: number;
+  window: number;
+  autoWatch: boolean;
+  knownHostsFile?: string;
+  sshConfigFile?: string;
+}
+
+/** Expands a leading `~` and `${workspaceFolder}` in a path setting; empty means unset. */
+function settingPath(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const s = v.replace(/^~(?=$|\/)/, os.homedir()).replace(/\$\{workspaceFolder\}/g, ws);
+  return path.resolve(ws || os.homedir(), s);
+}
+
+/** Reads `leakhunt.targets`, `leakhunt.interval`, `leakhunt.window`, `leakhunt.autoWatch` and the SSH file settings. */
+export function readWatchSettings(): WatchSettings {
+  const c = vscode.workspace.getConfiguration('leakhunt');
+  const { targets, problems } = parseTargetConfigs(c.get<unknown>('targets'));
+  const interval = Number(c.get<number>('interval') ?? 10);
+  const window = Math.round(Number(c.get<number>('window') ?? DEFAULT_WINDOW));
+  const knownHostsFile = settingPath(c.get<string>('ssh.knownHostsFile'));
+  const sshConfigFile = settingPath(c.get<string>('ssh.configFile'));
+  return {
+    targets: targets.map((t) =>
+      t.identityFile !== undefined ? { ...t, identityFile: settingPath(t.identityFile) ?? t.identityFile } : t,
+    ),
+    problems,
+    intervalMs: Math.max(0.5, Number.isFinite(interval) ? interval : 10) * 1000,
+    window: Math.max(2, Number.isFinite(window) ? window : DEFAULT_WINDOW),
+    autoWatch: c.get<boolean>('autoWatch') ?? false,
+    ...(knownHostsFile ? { knownHostsFile } : {}),
+    ...(sshConfigFile ? { sshConfigFile } : {}),
+  };
+}
