@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DelveRpcClient, defaultRpcTimeoutMs } from './delveRpcClient';
@@ -33,12 +33,27 @@ export interface DelveHost {
   readonly name: string;
 }
 
+/** dlv processes started here and still running: killed if this process exits, so none stays attached to a target. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of liveChildren) c.kill('SIGKILL');
+  });
+}
+
 /** Runs Delve on this machine with child_process.spawn and reaches it over loopback TCP. */
 export class LocalDelveHost implements DelveHost {
   readonly name = 'local';
 
   spawn(file: string, args: string[]): HostProcess {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
     const listeners: ((line: string) => void)[] = [];
     const feed = (stream: NodeJS.ReadableStream | null): void => {
       let buf = '';

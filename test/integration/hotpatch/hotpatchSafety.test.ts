@@ -64,6 +64,20 @@ describe('hot patch safety: the target is never left stopped (real dlv, real Go 
       assert.ok((await demo.state()).pool_gets > s1.pool_gets, 'the target makes progress');
     });
 
+    it('a leakhunt process that exits while attached takes its dlv with it, so the target ends untraced', async () => {
+      const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+      const { stdout } = await execFileP(tsx, [
+        path.join(repoRoot, 'test', 'fixtures', 'attachAndExit.ts'),
+        String(demo.pid),
+        dlvPath(),
+      ]);
+      assert.equal(stdout.trim(), 'attached');
+      await waitFor(() => runsFreely(demo.pid) === undefined, 5000, 'the target to be released');
+      const s1 = await demo.state();
+      await new Promise((res) => setTimeout(res, 300));
+      assert.ok((await demo.state()).pool_gets > s1.pool_gets);
+    });
+
     it('an attach that times out kills dlv and the target runs on', async () => {
       // Delve listens within ~20 ms but needs ~0.7 s to attach and load DWARF here; 100 ms cuts it off mid-attach.
       const outcome = await startDelve(new LocalDelveHost(), {
