@@ -53,6 +53,7 @@ function render(): void {
         state.view = view;
         render();
       },
+      onExport: () => vscode.postMessage({ type: 'exportProfile' }),
       onFlameFocus: (node, ancestors) => {
         state.flameFocus = ancestors.length === 0 && node === model?.flame ? undefined : { node, ancestors };
         render();

@@ -24,6 +24,7 @@ export interface DashboardHandlers {
   onFilter(text: string): void;
   onView(view: DashboardView): void;
   onFlameFocus(node: FlameNode, ancestors: FlameNode[]): void;
+  onExport(): void;
 }
 
 /**
@@ -85,6 +86,12 @@ export function renderDashboard(
     filter.addEventListener('input', () => handlers.onFilter(filter.value));
     toolbar.append(filter);
   }
+  const exportButton = el(doc, 'button', 'export', 'Export .pb.gz');
+  exportButton.type = 'button';
+  exportButton.id = 'export';
+  exportButton.title = 'Save what is shown as a gzipped profile.proto for go tool pprof';
+  exportButton.addEventListener('click', () => handlers.onExport());
+  toolbar.append(exportButton);
   root.append(toolbar);
 
   const tabs = el(doc, 'div', 'tabs');

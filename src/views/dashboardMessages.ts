@@ -65,6 +65,7 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'selectSampleIndex'; index: number }
   | { type: 'selectGranularity'; granularity: Granularity }
+  | { type: 'exportProfile' }
   | { type: 'openSource'; file: string; line: number };
 
 /** Checks an untrusted message from the webview and returns it typed, or `undefined` if it is not one we accept. */
@@ -78,6 +79,8 @@ export function parseWebviewMessage(raw: unknown): WebviewMessage | undefined {
       return Number.isSafeInteger(m['index']) && (m['index'] as number) >= 0
         ? { type: 'selectSampleIndex', index: m['index'] as number }
         : undefined;
+    case 'exportProfile':
+      return { type: 'exportProfile' };
     case 'selectGranularity':
       return m['granularity'] === 'function' || m['granularity'] === 'line'
         ? { type: 'selectGranularity', granularity: m['granularity'] }

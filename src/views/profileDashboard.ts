@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { encodeProfile } from '../core/pprof/encodeProfile';
 import type { Profile } from '../core/pprof/profileModel';
 import { defaultSampleIndex } from '../core/pprof/profileModel';
 import type { WorkspacePathResolver } from '../extension/pathMapping/workspacePathResolver';
@@ -19,6 +20,8 @@ export interface ProfileDashboardContent {
   profile: Profile | Error;
   /** True for `current − base`: values are signed, growth is drawn red and shrinkage green. */
   isDiff: boolean;
+  /** File name offered when the user exports what is shown as `.pb.gz`. */
+  exportName: string;
 }
 
 /**
@@ -56,6 +59,9 @@ export function bindProfileDashboard(
       case 'selectSampleIndex':
         if (!(profile instanceof Error) && m.index < profile.sampleTypes.length) sampleIndex = m.index;
         return send();
+      case 'exportProfile':
+        if (!(profile instanceof Error)) await exportProfile(profile, content.exportName, deps.log);
+        return;
       case 'selectGranularity':
         granularity = m.granularity;
         return send();
@@ -82,6 +88,21 @@ async function openSource(
     viewColumn: column,
     selection: new vscode.Range(pos, pos),
   });
+}
+
+/** Saves a profile (e.g. a diff, or a goroutine dump converted) as a gzipped profile.proto that go tool pprof reads. */
+async function exportProfile(profile: Profile, name: string, log: vscode.LogOutputChannel): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Export as .pb.gz (for go tool pprof)',
+    saveLabel: 'Export',
+    filters: { 'pprof profile': ['gz'] },
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+  });
+  if (!target) return;
+  await vscode.workspace.fs.writeFile(target, encodeProfile(profile));
+  log.info(`exported ${target.fsPath}`);
+  void vscode.window.showInformationMessage(`Exported ${vscode.workspace.asRelativePath(target)}.`);
 }
 
 /** Reads the user's `leakhunt.maxProfileSizeMiB` as a byte count for the decoders' decompression cap. */

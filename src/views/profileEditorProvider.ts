@@ -26,7 +26,9 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   resolveCustomEditor(document: ProfileDocument, panel: vscode.WebviewPanel): void {
     const title = path.posix.basename(document.uri.path);
-    const subscription = bindProfileDashboard(panel, { title, profile: document.profile, isDiff: false }, this.deps);
+    const exportName = `${title.replace(/(\.pb)?(\.gz)?$/, '')}.export.pb.gz`;
+    const content = { title, profile: document.profile, isDiff: false, exportName };
+    const subscription = bindProfileDashboard(panel, content, this.deps);
     panel.onDidDispose(() => subscription.dispose());
   }
 }

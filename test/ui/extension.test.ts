@@ -227,6 +227,31 @@ describe('Leak Hunter in a real VS Code (code-server 4.100.3 + Debian Chromium)'
     await web.locator('.flame .frame.grow').first().waitFor({ timeout: 30_000 });
     assert.equal(await web.locator('.flame .frame[class*="hue-"]').count(), 0, 'diff frames coloured by package');
     await cs!.screenshot('dashboard-diff-flame-graph');
+
+    // Export the diff for go tool pprof: the browser's save dialog is VS Code's simple one; accept its default path.
+    const exported = path.join(
+      workspace,
+      `diff-${SERIES_CURRENT.replace('.pb.gz', '')}-minus-${SERIES_BASE.replace('.pb.gz', '')}.pb.gz`,
+    );
+    await web.locator('#export').click();
+    const saveInput = cs!.page.locator('.quick-input-widget .quick-input-box input');
+    await saveInput.waitFor({ timeout: 30_000 });
+    // The simple dialog fills in the folder first and the proposed file name a moment later.
+    await cs!.page.waitForFunction(
+      (want) =>
+        (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value ===
+        want,
+      exported,
+      { timeout: 30_000 },
+    );
+    await saveInput.press('Enter');
+    await cs!.waitForText(`Exported ${path.basename(exported)}`);
+    const pprofTable = async (args: string[]): Promise<string> =>
+      (await execFileP('go', ['tool', 'pprof', '-top', '-nodecount=1000000', ...args])).stdout.replace(
+        /^[\s\S]*?flat%/m,
+        '',
+      );
+    assert.equal(await pprofTable([exported]), await pprofTable(['-base', base, current]));
     await closeAllEditors();
   });
 

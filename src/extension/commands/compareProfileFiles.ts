@@ -5,6 +5,10 @@ import { bindProfileDashboard, type ProfileDashboardDeps } from '../../views/pro
 import { readProfileUri } from '../../views/profileEditorProvider';
 import { pickProfileFile } from './pickProfileFile';
 
+function stem(uri: vscode.Uri): string {
+  return path.basename(uri.fsPath).replace(/(\.pb)?(\.gz)?$|\.pprof$/, '');
+}
+
 /** The command id of "Leakhunt: Compare Profile Files". */
 export const COMPARE_PROFILE_FILES_COMMAND = 'leakhunt.compareProfileFiles';
 
@@ -48,7 +52,11 @@ export function compareProfileFiles(deps: ProfileDashboardDeps) {
     const panel = vscode.window.createWebviewPanel('leakhunt.profileDiff', title, vscode.ViewColumn.Active, {
       enableScripts: true,
     });
-    const subscription = bindProfileDashboard(panel, { title, profile, isDiff: true }, deps);
+    const subscription = bindProfileDashboard(
+      panel,
+      { title, profile, isDiff: true, exportName: `diff-${stem(current)}-minus-${stem(base)}.pb.gz` },
+      deps,
+    );
     panel.onDidDispose(() => subscription.dispose());
   };
 }

@@ -4,6 +4,7 @@ import { parseWebviewMessage } from '../../../src/views/dashboardMessages';
 describe('parseWebviewMessage', () => {
   it('accepts the messages the dashboard sends', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'exportProfile', path: '/etc/x' }), { type: 'exportProfile' });
     assert.deepEqual(parseWebviewMessage({ type: 'selectSampleIndex', index: 2 }), {
       type: 'selectSampleIndex',
       index: 2,

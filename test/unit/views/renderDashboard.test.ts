@@ -41,6 +41,7 @@ function handlers(log: string[] = []): DashboardHandlers {
     onFilter: (t) => log.push(`filter ${t}`),
     onView: (v) => log.push(`view ${v}`),
     onFlameFocus: (n, a) => log.push(`focus ${n.name} under ${a.map((x) => x.name).join('>')}`),
+    onExport: () => log.push('export'),
   };
 }
 
@@ -149,7 +150,8 @@ describe('dashboard rendering', () => {
     by.querySelectorAll('option')[1]!.selected = true;
     by.dispatchEvent(new Event('change'));
     root.querySelector('#tab-flame')!.dispatchEvent(new Event('click'));
-    assert.deepEqual(log, ['open /x/main.go:12', 'sort cum', 'select 1', 'by line', 'view flame']);
+    root.querySelector('#export')!.dispatchEvent(new Event('click'));
+    assert.deepEqual(log, ['open /x/main.go:12', 'sort cum', 'select 1', 'by line', 'view flame', 'export']);
   });
 
   it('lays the flame graph out by value and zooms into a clicked frame', () => {
