@@ -37,14 +37,34 @@ export interface DelveHost {
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+function killChildren(): void {
+  for (const c of liveChildren) c.kill('SIGKILL');
+}
+
+/** On SIGINT/SIGTERM (which skip 'exit' handlers) kill dlv, then let the signal do what it would have done. */
+function onSignal(sig: NodeJS.Signals): void {
+  killChildren();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.kill(process.pid, sig);
+}
+
 function track(child: ChildProcess): void {
   liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
+  if (liveChildren.size === 1) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  child.once('exit', () => {
+    liveChildren.delete(child);
+    if (liveChildren.size === 0) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const c of liveChildren) c.kill('SIGKILL');
-  });
+  process.once('exit', killChildren);
 }
 
 /** Runs Delve on this machine with child_process.spawn and reaches it over loopback TCP. */

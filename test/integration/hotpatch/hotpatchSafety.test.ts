@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,26 @@ describe('hot patch safety: the target is never left stopped (real dlv, real Go 
       const s1 = await demo.state();
       await new Promise((res) => setTimeout(res, 300));
       assert.ok((await demo.state()).pool_gets > s1.pool_gets);
+    });
+
+    it('a leakhunt process killed by SIGTERM while attached takes its dlv with it', async () => {
+      // node itself (no tsx wrapper process in between), so the signal reaches the process that owns dlv.
+      const child = spawn(process.execPath, [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'test', 'fixtures', 'attachAndExit.ts'),
+        String(demo.pid),
+        dlvPath(),
+        'sigterm',
+      ]);
+      const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_c, sig) => r(sig)));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('attached') && resolve()),
+      );
+      assert.ok(runsFreely(demo.pid) !== undefined, 'dlv traces the target');
+      child.kill('SIGTERM');
+      await exited;
+      await waitFor(() => runsFreely(demo.pid) === undefined, 5000, 'the target to be released');
     });
 
     it('an attach that times out kills dlv and the target runs on', async () => {
