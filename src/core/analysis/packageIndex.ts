@@ -1,6 +1,9 @@
 import type { Node } from 'web-tree-sitter';
 import { exprList, isSyncMapType, kids } from './goSyntax';
 
+/** How many single-name lookups are answered from the text before indexing the whole package instead. */
+const TEXT_LOOKUPS = 8;
+
 /** A package-level variable: its name identifier, declared type (if written) and initial value (if 1:1). */
 export interface PackageVar {
   name: string;
@@ -23,6 +26,8 @@ export class PackageIndex {
   private readonly m = new Map<string, Node[]>();
   private readonly s = new Map<string, StructField[]>();
   private built = false;
+  /** Text lookups so far; past TEXT_LOOKUPS the full index is cheaper than scanning the texts again. */
+  private lookups = 0;
   private syncMapHolders: Set<string> | undefined;
 
   /**
@@ -36,7 +41,7 @@ export class PackageIndex {
 
   /** The package-level var or const named `name`, found from the text without a full index when possible. */
   varNamed(name: string): PackageVar | undefined {
-    if (this.built || !this.texts || !/^\w+$/.test(name)) return this.vars.get(name);
+    if (this.built || !this.texts || !/^\w+$/.test(name) || ++this.lookups > TEXT_LOOKUPS) return this.vars.get(name);
     const re = new RegExp(`^(?:var|const)?[ \\t]*(?:\\w+[ \\t]*,[ \\t]*)*${name}\\b`, 'gm');
     for (let i = 0; i < this.texts.length; i++) {
       const text = this.texts[i]!;
@@ -58,7 +63,7 @@ export class PackageIndex {
 
   /** Top-level functions (`method` false) or methods named `name`, found without a full index when possible. */
   declarationsNamed(name: string, method: boolean): Node[] {
-    if (this.built || !this.texts || !/^\w+$/.test(name)) {
+    if (this.built || !this.texts || !/^\w+$/.test(name) || ++this.lookups > TEXT_LOOKUPS) {
       if (method) return this.methods.get(name) ?? [];
       const f = this.funcs.get(name);
       return f ? [f] : [];

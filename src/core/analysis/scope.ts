@@ -297,18 +297,21 @@ function hasDefineToken(node: Node): boolean {
   return false;
 }
 
-const packageDecls = new WeakMap<PackageIndex, Map<string, Decl>>();
+const packageDecls = new WeakMap<PackageIndex, Map<string, Decl | null>>();
 
 /** The single Decl object for a package-level name, shared by every file of the package so uses compare by identity. */
 export function packageDecl(pkg: PackageIndex, name: string): Decl | undefined {
   let m = packageDecls.get(pkg);
   if (!m) packageDecls.set(pkg, (m = new Map()));
   const hit = m.get(name);
-  if (hit) return hit;
+  if (hit !== undefined) return hit ?? undefined;
   const v = pkg.varNamed(name);
   const f = v ? undefined : pkg.declarationsNamed(name, false)[0];
   const ident = v?.ident ?? f?.childForFieldName('name');
-  if (!ident) return undefined;
+  if (!ident) {
+    m.set(name, null); // imports and builtins are asked about again and again
+    return undefined;
+  }
   const d: Decl = {
     name,
     kind: v ? 'package' : 'func',
