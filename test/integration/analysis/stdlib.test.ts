@@ -12,7 +12,7 @@ const RECORDED: Record<string, number> = {
   'unsafe-pointer-escape': 0,
   'sync-map-misuse': 7,
   'goroutine-leak': 8,
-  'timer-leak': 8,
+  'timer-leak': 4,
   'lost-cancel': 0,
   'pool-misuse': 0,
   'invalid-suppression': 0,

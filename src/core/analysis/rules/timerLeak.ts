@@ -21,7 +21,8 @@ export const timerLeak: Rule = {
     'it fires, so a loop that wakes often with a long timeout piles them up; create one `time.NewTimer` outside the ' +
     'loop and `Reset` it. Counted loops make a bounded number of timers and are not reported. (2) `time.NewTimer` ' +
     'or `time.NewTicker` whose result is never `Stop`ped in the function and is not returned, stored or passed on ' +
-    '(a timer whose channel is received unconditionally has fired and needs no Stop): before Go 1.23 the runtime ' +
+    '(a timer whose channel is received unconditionally, or one of under a millisecond, has fired and needs no ' +
+    'Stop): before Go 1.23 the runtime ' +
     'keeps an unstopped ticker forever. Go 1.23 made unreferenced timers collectable, so when the governing ' +
     "go.mod says `go 1.23` or later the rule stays silent (the CLI's --go flag overrides the version).",
   trigger: /time\.(?:After|NewTimer|NewTicker)\(/,
@@ -82,6 +83,14 @@ function isUnboundedLoop(loop: Node, file: FileContext): boolean {
 
 /** Why the timer from `call` is never stopped, or undefined when it is stopped or leaves our sight. */
 function neverStopped(call: Node, file: FileContext): string | undefined {
+  // A timer of a few raw nanoseconds (NewTimer(0), NewTimer(1)) fires at once; there is nothing to stop.
+  const arg = callArgs(call)[0];
+  if (
+    call.childForFieldName('function')?.text.endsWith('NewTimer') &&
+    arg?.type === 'int_literal' &&
+    Number(arg.text.replace(/_/g, '')) < 1e6
+  )
+    return undefined;
   let v: Node = call;
   while (v.parent?.type === 'parenthesized_expression') v = v.parent;
   const p = v.parent;

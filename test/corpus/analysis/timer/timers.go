@@ -121,3 +121,12 @@ func rangeOverSlice(items []int, c <-chan int) {
 		}
 	}
 }
+
+// A timer of a nanosecond fires at once.
+func immediateTimer(in <-chan int) {
+	tm := time.NewTimer(0)
+	select {
+	case <-tm.C:
+	case <-in:
+	}
+}
