@@ -3,6 +3,7 @@ import {
   parseTargetUrl,
   TargetSpecError,
   type OpenedTarget,
+  type OpenTargetOptions,
   type TargetSpec,
 } from '../core/remote/openTarget';
 import type { SshAuthCallbacks } from '../core/remote/sshConnection';
@@ -40,6 +41,33 @@ export interface WatchConnectOptions {
 /** The opened target plus what was learnt while opening it. */
 export type OpenedWatchTarget = OpenedTarget;
 
+/** The `parseArgs` options every command reaching an ssh:// target accepts (same spelling as `watch`). */
+export const sshTargetOptions = {
+  identity: { type: 'string', multiple: true },
+  'known-hosts': { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'accept-new-host-key': { type: 'boolean', default: false },
+} as const;
+
+/** How the CLI answers SSH's questions: agent from SSH_AUTH_SOCK, secrets prompted on the TTY, host-key policy. */
+export function cliSshInteraction(
+  io: CliIO,
+  acceptNewHostKey: boolean,
+): Pick<OpenTargetOptions, 'agentSocket' | 'auth' | 'onUnknownHostKey'> {
+  return {
+    agentSocket: io.env['SSH_AUTH_SOCK'],
+    auth: authCallbacks(io),
+    onUnknownHostKey: acceptNewHostKey
+      ? async (info) => {
+          io.stderr.write(
+            `leakhunt: recording new host key for ${info.hostId} (${info.keyType} ${info.fingerprint}) in ${info.knownHostsFile}\n`,
+          );
+          return true;
+        }
+      : undefined,
+  };
+}
+
 function authCallbacks(io: CliIO): SshAuthCallbacks {
   return {
     // The environment variable serves unattended runs; it is read, never printed or stored.
@@ -75,17 +103,8 @@ export async function openWatchTarget(o: WatchConnectOptions, io: CliIO): Promis
       identity: o.identity,
       knownHosts: o.knownHosts,
       sshConfig: o.sshConfig,
-      agentSocket: io.env['SSH_AUTH_SOCK'],
-      auth: authCallbacks(io),
       logger: o.logger,
-      onUnknownHostKey: o.acceptNewHostKey
-        ? async (info) => {
-            io.stderr.write(
-              `leakhunt: recording new host key for ${info.hostId} (${info.keyType} ${info.fingerprint}) in ${info.knownHostsFile}\n`,
-            );
-            return true;
-          }
-        : undefined,
+      ...cliSshInteraction(io, o.acceptNewHostKey),
     });
   } catch (e) {
     if (e instanceof TargetSpecError) {

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { hotpatchPool, type HotpatchResult } from '../../core/hotpatch/patchPool';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { openHotpatchAccess, parseHotpatchTargetArg, type HotpatchTarget } from '../hotpatchAccess';
+import { sshTargetOptions } from '../openWatchTarget';
 
 /** Options shared by `hotpatch` and `rollback`. */
 export const hotpatchTargetOptions = {
@@ -12,20 +14,20 @@ export const hotpatchTargetOptions = {
   yes: { type: 'boolean', default: false },
   out: { type: 'string' },
   format: { type: 'string', default: 'text' },
+  ...sshTargetOptions,
 } as const;
 
-/** Validates TARGET and --pid; only `local` exists until the SSH transport for Delve lands. */
-export function parseHotpatchTarget(positionals: string[], pidText: string | undefined): number {
+/** Validates TARGET (`local` or `ssh://...`, with the SSH options of `watch`) and --pid. */
+export function parseHotpatchTarget(
+  positionals: string[],
+  pidText: string | undefined,
+  ssh: Parameters<typeof parseHotpatchTargetArg>[1] = {},
+): { pid: number; target: HotpatchTarget } {
   if (positionals.length !== 1) throw new CliUsageError('expected one TARGET (local or ssh://...)');
-  const target = positionals[0]!;
-  if (target.startsWith('ssh://'))
-    throw new CliUsageError(
-      'ssh:// targets are not supported by hotpatch yet; run leakhunt on the target host with TARGET local',
-    );
-  if (target !== 'local') throw new CliUsageError(`TARGET must be local or ssh://..., not ${JSON.stringify(target)}`);
+  const target = parseHotpatchTargetArg(positionals[0]!, ssh);
   if (!pidText || !/^\d{1,9}$/.test(pidText) || Number(pidText) <= 0)
     throw new CliUsageError(`--pid must be a process id, not ${JSON.stringify(pidText ?? '')}`);
-  return Number(pidText);
+  return { pid: Number(pidText), target };
 }
 
 /** Validates --format. */
@@ -94,9 +96,12 @@ export const hotpatchCommand: CliCommand = {
   name: 'hotpatch',
   summary: "point a live sync.Pool's New at a fixed func compiled into the binary (through Delve)",
   usage: [
-    'leakhunt hotpatch local --pid PID --pool PKG.VAR --with PKG.NAME [--source DIR] [--dry-run] [--yes]',
-    '                  [--out DIR] [--format text|json] [--dlv PATH]',
+    'leakhunt hotpatch local|ssh://[USER@]HOST[:PORT] --pid PID --pool PKG.VAR --with PKG.NAME [--source DIR]',
+    '                  [--dry-run] [--yes] [--out DIR] [--format text|json] [--dlv PATH]',
+    '                  [--identity FILE] [--known-hosts FILE] [--ssh-config FILE] [--accept-new-host-key]',
     '',
+    'ssh://   dlv is started on the host as the SSH login user, which must own the process, and is reached',
+    '         only through an SSH tunnel to its 127.0.0.1 port. SSH options are those of watch.',
     '--pool     the package-level sync.Pool variable, e.g. pool.BufPool or example.com/app/pool.BufPool',
     '--with     a package-level func() any variable the binary keeps (set through Delve), or a top-level',
     '           function whose value the program takes (raw write of its funcval, verified first)',
@@ -104,7 +109,7 @@ export const hotpatchCommand: CliCommand = {
     '--dry-run  run every check (Delve attaches briefly) and write nothing',
     '--yes      do not ask; without it leakhunt asks on a TTY and refuses when not on one',
     '--out      folder of audit.jsonl (default: ./.leakhunt)',
-    '--dlv      path of dlv (default: dlv on PATH)',
+    '--dlv      path of dlv on the target host (default: dlv on PATH)',
     'JSON: {"applied","checks":[{"name","passed","detail"}],"before","after","frozenMs","error"?}',
     'Exit: 0 applied (or dry run passed), 2 refused by a check or declined, 1 error.',
   ].join('\n'),
@@ -127,7 +132,7 @@ export const hotpatchCommand: CliCommand = {
       throw new CliUsageError((e as Error).message);
     }
     const { values, positionals } = parsed;
-    const pid = parseHotpatchTarget(positionals, values.pid);
+    const { pid, target } = parseHotpatchTarget(positionals, values.pid, values);
     const format = parseFormat(values.format);
     if (!values.pool) throw new CliUsageError('--pool PKG.VAR is required');
     if (!values.with) throw new CliUsageError('--with PKG.NAME is required');
@@ -144,8 +149,10 @@ export const hotpatchCommand: CliCommand = {
       io.stdout.write(format === 'json' ? `${JSON.stringify(resultJson(r))}\n` : resultText(r, 'hot patch'));
       return 2;
     }
+    const opened = await openHotpatchAccess(target, values, io);
     const result = await hotpatchPool({
       pid,
+      access: opened.access,
       pool: values.pool,
       with: values.with,
       source: path.resolve(io.cwd, values.source ?? '.'),
@@ -154,7 +161,7 @@ export const hotpatchCommand: CliCommand = {
       ...(values.dlv ? { dlvPath: values.dlv } : {}),
       ...(values.yes || dryRun ? {} : { confirm: (summary: string) => askYesNo(io, `${summary}?`) }),
       ...(format === 'text' ? { onProgress: (m: string) => io.stderr.write(`leakhunt: ${m}\n`) } : {}),
-    });
+    }).finally(() => opened.close());
     io.stdout.write(format === 'json' ? `${JSON.stringify(resultJson(result))}\n` : resultText(result, 'hot patch'));
     return exitCodeOf(result);
   },

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { rollbackPool } from '../../core/hotpatch/patchPool';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { openHotpatchAccess } from '../hotpatchAccess';
 import {
   askYesNo,
   exitCodeOf,
@@ -18,7 +19,9 @@ export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'undo the last hot patch of a process (restores the recorded original New)',
   usage: [
-    'leakhunt rollback local --pid PID [--pool PKG.VAR] [--yes] [--out DIR] [--format text|json] [--dlv PATH]',
+    'leakhunt rollback local|ssh://[USER@]HOST[:PORT] --pid PID [--pool PKG.VAR] [--yes] [--out DIR]',
+    '                  [--format text|json] [--dlv PATH] [--identity FILE] [--known-hosts FILE] [--ssh-config FILE]',
+    '                  [--accept-new-host-key]',
     '',
     'Reads audit.jsonl in --out (default ./.leakhunt), finds the last applied patch of this process (same pid and',
     'start time), checks New still holds the patched value and the recorded original is intact, and writes it back.',
@@ -37,19 +40,21 @@ export const rollbackCommand: CliCommand = {
       throw new CliUsageError((e as Error).message);
     }
     const { values, positionals } = parsed;
-    const pid = parseHotpatchTarget(positionals, values.pid);
+    const { pid, target } = parseHotpatchTarget(positionals, values.pid, values);
     const format = parseFormat(values.format);
     if (!values.yes && !io.stdin.isTTY) {
       io.stderr.write('leakhunt rollback: refusing without confirmation: stdin is not a TTY; pass --yes\n');
       return 2;
     }
+    const opened = await openHotpatchAccess(target, values, io);
     const result = await rollbackPool({
       pid,
+      access: opened.access,
       auditDir: path.resolve(io.cwd, values.out ?? '.leakhunt'),
       ...(values.pool ? { pool: values.pool } : {}),
       ...(values.dlv ? { dlvPath: values.dlv } : {}),
       ...(values.yes ? {} : { confirm: (summary: string) => askYesNo(io, `${summary}?`) }),
-    });
+    }).finally(() => opened.close());
     io.stdout.write(format === 'json' ? `${JSON.stringify(resultJson(result))}\n` : resultText(result, 'rollback'));
     return exitCodeOf(result);
   },

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
-import { shellQuote } from '../remote/remoteCommand';
+import { dlvArgs, dlvProgramArg, type ProgramArg, type SafeArg } from '../remote/remoteCommand';
+import type { SshConnection } from '../remote/sshConnection';
 import type { DelveHost, HostProcess } from './delveProcess';
 import type { ByteSource } from './elfFile';
 import { HotpatchError } from './hotpatchErrors';
@@ -8,13 +9,14 @@ import { parseProcessFacts } from './processFacts';
 
 /**
  * What a hot patch needs from an SSH host: start a program (with a pty, so closing the channel hangs it up and the
- * kernel releases a tracee), open a tunnel to a loopback port there, and read files. The SSH layer implements it.
+ * kernel releases a tracee), open a tunnel to a loopback port there, and read files. {@link sshShell} implements it
+ * over the product's SshConnection.
  */
 export interface RemoteShell {
   /** A label for messages and the audit log, e.g. `ssh://ecu`. */
   readonly name: string;
-  /** Runs `command` (already quoted) on the host with a pty; kill() closes the channel (SIGHUP) after a KILL signal. */
-  spawnCommand(command: string): HostProcess;
+  /** Starts a validated program on the host; kill() closes the channel (SIGHUP with a pty) after a KILL signal. */
+  spawn(program: ProgramArg, args: SafeArg[], opts: { pty: boolean }): HostProcess;
   /** Opens a direct-tcpip channel to host:port as seen from the SSH host. */
   forwardOut(host: string, port: number, timeoutMs: number): Promise<Duplex>;
   /** Reads a whole file (at most maxBytes); null when it does not exist or cannot be read. */
@@ -22,6 +24,16 @@ export interface RemoteShell {
 }
 
 const safePath = /^\/[A-Za-z0-9._+\-/]*$/;
+
+/** The RemoteShell of one open SSH connection (one connection for the whole patch: a drop must not be retried). */
+export function sshShell(conn: SshConnection, name: string): RemoteShell {
+  return {
+    name,
+    spawn: (program, args, opts) => conn.spawn(program, args, opts),
+    forwardOut: (host, port, timeoutMs) => conn.forwardOut(host, port, timeoutMs),
+    readFile: (path, maxBytes) => conn.readFile(path, maxBytes),
+  };
+}
 
 /** A Delve host on the far side of SSH: dlv runs through `exec`, and the JSON-RPC port is reached by `forwardOut`. */
 export class RemoteDelveHost implements DelveHost {
@@ -32,11 +44,16 @@ export class RemoteDelveHost implements DelveHost {
   }
 
   spawn(file: string, args: string[]): HostProcess {
-    // Every word is validated here and single-quoted, so the remote shell runs exactly this argv.
-    if (file !== 'dlv' && !safePath.test(file)) throw new HotpatchError('dlv-start', `unsafe dlv path '${file}'`);
-    for (const a of args)
-      if (!/^[A-Za-z0-9=.:/_-]+$/.test(a)) throw new HotpatchError('dlv-start', `unsafe dlv argument '${a}'`);
-    return this.shell.spawnCommand([file, ...args].map(shellQuote).join(' '));
+    // Every word is validated against the dlv allow-list and single-quoted, so the remote shell runs exactly this argv.
+    let program: ProgramArg;
+    let safeArgs: SafeArg[];
+    try {
+      program = dlvProgramArg(file);
+      safeArgs = dlvArgs(args);
+    } catch (e) {
+      throw new HotpatchError('dlv-start', (e as Error).message);
+    }
+    return this.shell.spawn(program, safeArgs, { pty: true });
   }
 
   connect(port: number): Promise<Duplex> {
@@ -68,7 +85,7 @@ export function remoteAccess(shell: RemoteShell, opts: { maxBinaryBytes?: number
         throw new HotpatchError('no-such-process', `no process with pid ${pid} on ${shell.name}`);
       const cmdline = (await text(`/proc/${pid}/cmdline`)) ?? '';
       const argv0 = cmdline.split('\0')[0] ?? '';
-      return parseProcessFacts({
+      const facts = parseProcessFacts({
         pid,
         status,
         stat: (await text(`/proc/${pid}/stat`)) ?? '',
@@ -76,6 +93,15 @@ export function remoteAccess(shell: RemoteShell, opts: { maxBinaryBytes?: number
         yama: await text('/proc/sys/kernel/yama/ptrace_scope'),
         exe: argv0.startsWith('/') ? argv0 : '',
       });
+      // dlv runs as the SSH login user and its server only serves that user's connections (our forwardOut comes
+      // from that user's sshd), so the process must be the login user's own, even when the login is root.
+      if (facts.ownerUid !== facts.ourUid)
+        throw new HotpatchError(
+          'foreign-process',
+          `process ${pid} on ${shell.name} belongs to uid ${facts.ownerUid}, but the SSH login is uid ${facts.ourUid}; ` +
+            `log in as the process's owner (ssh://OWNER@host) so dlv runs as that user`,
+        );
+      return facts;
     },
     async openBinary(pid) {
       const bin = await shell.readFile(`/proc/${pid}/exe`, maxBinary);

@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { AcquisitionTarget } from './acquisitionTarget';
 import { CgroupMemoryReader } from './cgroupMemory';
 import { containerEndpoint, inspectContainer, type ContainerInfo } from './dockerContainers';
 import { LocalTarget } from './localTarget';
 import { parseHostPort, validateHost, validatePid, validatePort } from './remoteCommand';
-import { loadSshConfig, resolveSshRoute } from './resolveSshRoute';
+import { MissingIdentityError, openSshSession } from './openSshSession';
 import type { SshAuthCallbacks, UnknownHostKeyInfo } from './sshConnection';
-import { SshSession } from './sshSession';
 import { SshTarget } from './sshTarget';
 import type { TraceLogger } from './traceLogger';
 
@@ -108,31 +106,23 @@ export async function openTarget(o: OpenTargetOptions): Promise<OpenedTarget> {
     make = (h, p) => new LocalTarget(h, p, o.logger);
     endpoint = { host: t.host, port: t.port };
   } else {
-    for (const id of o.identity ?? []) {
-      if (!existsSync(id)) throw new TargetSpecError('identity', `no such file ${id}`);
-    }
-    const cfg = await loadSshConfig(o.sshConfig);
-    const route = resolveSshRoute(cfg, {
-      host: o.target.host,
-      ...(o.target.user !== undefined ? { user: o.target.user } : {}),
-      ...(o.target.port !== undefined ? { port: o.target.port } : {}),
-      ...(o.identity?.length ? { identityFiles: o.identity } : {}),
-      ...(o.knownHosts !== undefined ? { knownHostsFiles: [o.knownHosts] } : {}),
-    });
-    const session = new SshSession({
-      route,
-      ...(o.agentSocket ? { agentSocket: o.agentSocket } : {}),
-      auth: o.auth,
-      logger: o.logger,
-      ...(o.onUnknownHostKey ? { onUnknownHostKey: o.onUnknownHostKey } : {}),
-    });
+    let opened;
     try {
-      await session.connection();
+      opened = await openSshSession({
+        target: o.target,
+        identity: o.identity,
+        knownHosts: o.knownHosts,
+        sshConfig: o.sshConfig,
+        agentSocket: o.agentSocket,
+        auth: o.auth,
+        onUnknownHostKey: o.onUnknownHostKey,
+        logger: o.logger,
+      });
     } catch (e) {
-      session.close();
+      if (e instanceof MissingIdentityError) throw new TargetSpecError('identity', e.message);
       throw e;
     }
-    const label = `ssh://${o.target.user ? `${o.target.user}@` : ''}${o.target.host}${o.target.port ? `:${o.target.port}` : ''}`;
+    const { session, label } = opened;
     host = new SshTarget(session, label, endpoint.host, endpoint.port, o.logger);
     make = (h, p) => new SshTarget(session, label, h, p, o.logger);
   }

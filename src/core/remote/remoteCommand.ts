@@ -27,6 +27,61 @@ export class RemoteCommand {
     for (const a of args) if (a[ARG] !== true) throw new InvalidArgumentError('unvalidated argument');
     return new RemoteCommand([program, ...args.map((a) => shellQuote(a.value))].join(' '));
   }
+
+  /** Builds the command line of a long-running program (only Delve, see {@link dlvProgramArg}) from validated arguments. */
+  static spawnable(program: ProgramArg, args: SafeArg[]): RemoteCommand {
+    if (program[PROGRAM] !== true) throw new InvalidArgumentError('unvalidated program');
+    for (const a of args) if (a[ARG] !== true) throw new InvalidArgumentError('unvalidated argument');
+    return new RemoteCommand([program.value, ...args.map((a) => shellQuote(a.value))].join(' '));
+  }
+}
+
+const PROGRAM = Symbol('validated-program');
+
+/** A program that may be started as a long-running process on the SSH host; only {@link dlvProgramArg} makes one. */
+export interface ProgramArg {
+  readonly [PROGRAM]: true;
+  /** The program word, already single-quoted when it is a path. */
+  readonly value: string;
+}
+
+/** The Delve executable: `dlv` (looked up on the host's PATH) or an absolute plain path whose last segment is `dlv`. */
+export function dlvProgramArg(p: string): ProgramArg {
+  if (p === 'dlv') return { [PROGRAM]: true, value: 'dlv' };
+  let quoted: string;
+  try {
+    quoted = shellQuote(pathArg(p).value);
+  } catch {
+    throw new InvalidArgumentError(`invalid dlv path '${p.slice(0, 60)}': 'dlv' or an absolute path is required`);
+  }
+  if (!p.endsWith('/dlv')) throw new InvalidArgumentError(`invalid dlv path '${p.slice(0, 60)}': it must name dlv`);
+  return { [PROGRAM]: true, value: quoted };
+}
+
+/** Fixed flags of `dlv attach` (written in leakhunt's source, never user input). */
+const DLV_FLAGS = new Set(['attach', '--headless', '--api-version=2', '--accept-multiclient']);
+
+/** `--listen=127.0.0.1:PORT`: Delve may listen on loopback only (port 0 lets the kernel pick one). */
+export function loopbackListenArg(port: number | string): SafeArg {
+  const s = String(port);
+  if (s !== '0') validatePort(s);
+  return safe(`--listen=127.0.0.1:${s}`);
+}
+
+/**
+ * Validates a dlv argument vector word by word: only the fixed `attach` flags, a PID, and a loopback listen
+ * address; anything else is refused, so no user text can reach the remote shell through Delve.
+ */
+export function dlvArgs(args: string[]): SafeArg[] {
+  return args.map((a) => {
+    if (DLV_FLAGS.has(a)) return safe(a);
+    if (/^[0-9]+$/.test(a)) return pidArg(a);
+    const listen = /^--listen=127\.0\.0\.1:([0-9]{1,5})$/.exec(a);
+    if (listen) return loopbackListenArg(listen[1] ?? '');
+    throw new InvalidArgumentError(
+      `refusing dlv argument '${a.slice(0, 40)}': not one of the allowed attach arguments`,
+    );
+  });
 }
 
 /** Single-quotes a value for a POSIX shell (the only quote style with no special characters inside). */

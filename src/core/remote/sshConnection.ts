@@ -9,7 +9,7 @@ import {
   type ConnectConfig,
 } from 'ssh2';
 import { appendKnownHost, hostKeyFingerprint, KnownHosts, knownHostId, keyTypeOfBlob } from './knownHosts';
-import type { RemoteCommand } from './remoteCommand';
+import { pathArg, RemoteCommand, type ProgramArg, type SafeArg } from './remoteCommand';
 import {
   ConnectionLostError,
   EndpointUnreachableError,
@@ -64,6 +64,16 @@ export interface SshConnectOptions {
   /** Keepalive interval unless the config's ServerAliveInterval says otherwise. Default 10 s. */
   keepaliveIntervalMs?: number;
   logger?: TraceLogger;
+}
+
+/** A long-running program started on the SSH host by {@link SshConnection.spawn}. */
+export interface RemoteProcess {
+  /** Called for each line the program writes (with a pty, stdout and stderr arrive merged; CRs are dropped). */
+  onLine(cb: (line: string) => void): void;
+  /** Sends KILL, then closes the channel (with a pty that hangs the program up); safe to call twice. */
+  kill(): void;
+  /** Resolves when the channel has closed; never rejects (a failed start comes back as `spawnError`). */
+  readonly exited: Promise<{ code: number | null; signal: string | null; spawnError?: Error }>;
 }
 
 /** Output of a finished remote command. */
@@ -244,6 +254,86 @@ export class SshConnection {
         finish(new ConnectionLostError(`cannot run a command: ${(e as Error).message}`));
       }
     });
+  }
+
+  /**
+   * Starts a long-running program built only from validated words (see `dlvProgramArg`/`dlvArgs`). With `pty`, closing
+   * the channel (or losing the connection) hangs the program up, so a dropped link cannot leave it running.
+   */
+  spawn(program: ProgramArg, args: SafeArg[], opts: { pty: boolean }): RemoteProcess {
+    const text = RemoteCommand.spawnable(program, args).text;
+    const listeners: ((line: string) => void)[] = [];
+    let channel: ClientChannel | undefined;
+    let killed = false;
+    let resolveExit!: (v: { code: number | null; signal: string | null; spawnError?: Error }) => void;
+    const exited = new Promise<{ code: number | null; signal: string | null; spawnError?: Error }>(
+      (r) => (resolveExit = r),
+    );
+    const kill = (): void => {
+      killed = true;
+      if (!channel) return;
+      try {
+        channel.signal('KILL');
+      } catch {
+        // OpenSSH ignores signal requests before 7.9 and ssh2 throws on a closed channel; the close below hangs up.
+      }
+      channel.close();
+    };
+    if (this.closedFlag) {
+      resolveExit({ code: null, signal: null, spawnError: new ConnectionLostError('SSH connection is closed') });
+    } else {
+      this.log.trace('exec', `spawn ${text}${opts.pty ? ' (pty)' : ''}`);
+      const onExec = (err: Error | undefined, ch: ClientChannel): void => {
+        if (err) {
+          resolveExit({ code: null, signal: null, spawnError: err });
+          return;
+        }
+        channel = ch;
+        let buf = '';
+        let code: number | null = null;
+        let signal: string | null = null;
+        const feed = (d: Buffer): void => {
+          buf += d.toString('utf8').replace(/\r/g, '');
+          for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            for (const l of listeners) l(line);
+          }
+        };
+        ch.on('data', feed);
+        ch.stderr.on('data', feed);
+        ch.on('error', () => undefined);
+        ch.on('exit', (c: number | null, sig?: string) => {
+          code = c;
+          signal = sig ?? null;
+        });
+        ch.on('close', () => {
+          if (buf) for (const l of listeners) l(buf);
+          buf = '';
+          resolveExit({ code, signal });
+        });
+        if (killed) kill();
+      };
+      try {
+        if (opts.pty) this.client.exec(text, { pty: true }, onExec);
+        else this.client.exec(text, onExec);
+      } catch (e) {
+        resolveExit({ code: null, signal: null, spawnError: new ConnectionLostError((e as Error).message) });
+      }
+    }
+    return { onLine: (cb) => listeners.push(cb), kill, exited };
+  }
+
+  /** Reads a whole file with `cat`; null when it is missing, unreadable or larger than `maxBytes`. */
+  async readFile(path: string, maxBytes: number, timeoutMs = 120_000): Promise<Buffer | null> {
+    const cmd = RemoteCommand.of('cat', [pathArg(path)]);
+    try {
+      const r = await this.exec(cmd, { timeoutMs, maxBytes });
+      return r.code === 0 ? r.stdout : null;
+    } catch (e) {
+      if (e instanceof RemoteCommandError) return null;
+      throw e;
+    }
   }
 
   /** Closes the target connection, then the hops. */
