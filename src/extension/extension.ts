@@ -3,6 +3,7 @@ import { registerAnalysis } from './analysis/registerAnalysis';
 import { compareProfileFiles, COMPARE_PROFILE_FILES_COMMAND } from './commands/compareProfileFiles';
 import { openProfileFile, OPEN_PROFILE_FILE_COMMAND } from './commands/openProfileFile';
 import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkProvider';
+import { registerHotPatch } from './hotpatch/registerHotPatch';
 import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
 import { registerWatch } from './watch/registerWatch';
 import { registerLeakHunterViews } from '../views/leakHunterViews';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   registerGoroutineDumpLinks(context, resolver);
   registerLeakHunterViews(context, registerWatch(context, log, resolver));
   registerAnalysis(context, log);
+  registerHotPatch(context, log);
   log.info('Leak Hunter activated');
 }
 

@@ -5,7 +5,7 @@ import { findGoPackages } from '../analysis/findGoFiles';
 import { createGoParser } from '../analysis/goParser';
 import { isSyncPoolType, unparen } from '../analysis/goSyntax';
 import { PackageIndex } from '../analysis/packageIndex';
-import { ElfFile, localByteSource } from './elfFile';
+import { ElfFile, localByteSource, type ByteSource } from './elfFile';
 
 /** A local process running a Go binary, as offered in the target picker. */
 export interface GoProcess {
@@ -114,7 +114,12 @@ function rootOf(n: Node): Node {
 
 /** The symbol names of a binary (for filtering variables the linker kept). */
 export async function binarySymbolNames(file: string): Promise<Set<string>> {
-  const elf = await ElfFile.read(await localByteSource(file));
+  return symbolNamesOf(await localByteSource(file));
+}
+
+/** The symbol names of a binary read from any byte source (e.g. a remote /proc/PID/exe read over SSH). */
+export async function symbolNamesOf(source: ByteSource): Promise<Set<string>> {
+  const elf = await ElfFile.read(source);
   try {
     return new Set((await elf.symbols()).map((s) => s.name));
   } finally {

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { LeakhuntDebugSession } from '../../dap/leakhuntDebugSession';
+import { watchPrompts } from '../watch/watchPrompts';
+import {
+  HOT_PATCH_POOL_COMMAND,
+  hotPatchPoolCommand,
+  ROLLBACK_HOT_PATCH_COMMAND,
+  rollbackHotPatchCommand,
+  type HotPatchCommandContext,
+} from './hotPatchPoolCommand';
+
+/** The debug type contributed in package.json (`debuggers`). */
+export const LEAKHUNT_DEBUG_TYPE = 'leakhunt';
+
+/** `leakhunt.dlvPath`, empty meaning dlv on PATH. */
+function dlvPathSetting(): string | undefined {
+  return vscode.workspace.getConfiguration('leakhunt').get<string>('dlvPath')?.trim() || undefined;
+}
+
+/**
+ * Registers the hot-patch commands and the `leakhunt` debug type, whose adapter runs inline in the extension host
+ * (the same DelveRuntime as the standalone dist/debugAdapter.js); an attach configuration without `dlvPath` gets the
+ * `leakhunt.dlvPath` setting.
+ */
+export function registerHotPatch(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const ctx: HotPatchCommandContext = { log, dlvPath: dlvPathSetting, prompts: watchPrompts(context.secrets) };
+  context.subscriptions.push(
+    vscode.commands.registerCommand(HOT_PATCH_POOL_COMMAND, hotPatchPoolCommand(ctx)),
+    vscode.commands.registerCommand(ROLLBACK_HOT_PATCH_COMMAND, rollbackHotPatchCommand(ctx)),
+    vscode.debug.registerDebugConfigurationProvider(LEAKHUNT_DEBUG_TYPE, {
+      resolveDebugConfiguration: (_folder, config) => {
+        const dlv = dlvPathSetting();
+        return config.type === LEAKHUNT_DEBUG_TYPE && config['dlvPath'] === undefined && dlv
+          ? { ...config, dlvPath: dlv }
+          : config;
+      },
+    }),
+    vscode.debug.registerDebugAdapterDescriptorFactory(LEAKHUNT_DEBUG_TYPE, {
+      // DebugSession implements handleMessage/onDidSendMessage, which is all an inline adapter needs.
+      createDebugAdapterDescriptor: () =>
+        new vscode.DebugAdapterInlineImplementation(new LeakhuntDebugSession() as unknown as vscode.DebugAdapter),
+    }),
+  );
+}
