@@ -40,6 +40,14 @@ export interface HotPatchCommandContext {
   prompts: WatchPrompts;
 }
 
+/** Optional preselection (from the code lens, or a test driving the command): skips the matching pickers. */
+export interface HotPatchArgs {
+  /** Local pid to patch (skips the target and process pickers). */
+  pid?: number;
+  /** Pool variable, e.g. `example.com/app/pool.BufPool`. */
+  pool?: string;
+}
+
 /** Where a patch goes: this machine, or a `leakhunt.targets` ssh:// entry. */
 type PatchTarget = { kind: 'local' } | { kind: 'ssh'; config: TargetConfig };
 
@@ -200,17 +208,27 @@ async function poolItems(root: string, vars: PatchVariable[]): Promise<(vscode.Q
  * read-back value. The audit goes to the workspace's `.leakhunt/audit.jsonl`.
  */
 export function hotPatchPoolCommand(ctx: HotPatchCommandContext) {
-  return async (): Promise<void> => {
+  return async (args?: HotPatchArgs): Promise<void> => {
     const root = workspaceRoot();
     if (!root) {
       void vscode.window.showErrorMessage('Open the Go module of the target as a workspace folder first.');
       return;
     }
-    const target = await pickTarget();
+    const presetPid =
+      typeof args?.pid === 'number' && Number.isSafeInteger(args.pid) && args.pid > 0 ? args.pid : undefined;
+    const target = presetPid !== undefined ? ({ kind: 'local' } as const) : await pickTarget();
     if (!target) return;
     let opened: OpenedPatchTarget | undefined;
     try {
-      opened = await openPatchTarget(target, ctx.prompts);
+      opened =
+        presetPid !== undefined
+          ? {
+              access: localAccess(),
+              pid: presetPid,
+              describe: `process ${presetPid} (${(await localAccess().facts(presetPid)).exe})`,
+              close: () => undefined,
+            }
+          : await openPatchTarget(target, ctx.prompts);
       if (!opened) return;
       const o = opened;
       const facts = await o.access.facts(o.pid);
@@ -219,11 +237,15 @@ export function hotPatchPoolCommand(ctx: HotPatchCommandContext) {
           ? await binarySymbolNames(`/proc/${o.pid}/exe`)
           : await symbolNamesOf(await o.access.openBinary(o.pid, facts));
       const vars = await listPatchVariables(root, symbols);
-      const pool = await vscode.window.showQuickPick(await poolItems(root, vars), {
-        title: 'Hot patch: sync.Pool variable',
-        placeHolder: 'pools flagged by pool-misuse come first',
-        matchOnDetail: true,
-      });
+      const items = await poolItems(root, vars);
+      const preset = items.find((i) => i.name === args?.pool);
+      const pool =
+        preset ??
+        (await vscode.window.showQuickPick(items, {
+          title: 'Hot patch: sync.Pool variable',
+          placeHolder: 'pools flagged by pool-misuse come first',
+          matchOnDetail: true,
+        }));
       if (!pool) return;
       const cand = await vscode.window.showQuickPick(
         vars

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LeakhuntDebugSession } from '../../dap/leakhuntDebugSession';
 import { watchPrompts } from '../watch/watchPrompts';
+import { HotPatchLensProvider } from './hotPatchLensProvider';
 import {
   HOT_PATCH_POOL_COMMAND,
   hotPatchPoolCommand,
@@ -18,13 +19,16 @@ function dlvPathSetting(): string | undefined {
 }
 
 /**
- * Registers the hot-patch commands and the `leakhunt` debug type, whose adapter runs inline in the extension host
+ * Registers the hot-patch commands, the "hot patch New..." lenses and the `leakhunt` debug type, whose adapter runs inline in the extension host
  * (the same DelveRuntime as the standalone dist/debugAdapter.js); an attach configuration without `dlvPath` gets the
  * `leakhunt.dlvPath` setting.
  */
 export function registerHotPatch(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   const ctx: HotPatchCommandContext = { log, dlvPath: dlvPathSetting, prompts: watchPrompts(context.secrets) };
+  const lenses = new HotPatchLensProvider(log);
   context.subscriptions.push(
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: 'go', scheme: 'file' }, lenses),
     vscode.commands.registerCommand(HOT_PATCH_POOL_COMMAND, hotPatchPoolCommand(ctx)),
     vscode.commands.registerCommand(ROLLBACK_HOT_PATCH_COMMAND, rollbackHotPatchCommand(ctx)),
     vscode.debug.registerDebugConfigurationProvider(LEAKHUNT_DEBUG_TYPE, {

@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { scanWorkspace } from '../../core/analysis/workspaceScanner';
+import { listPatchVariables, type PatchVariable } from '../../core/hotpatch/patchTargets';
+import { rankPoolsByFindings, type RankedPool } from '../../core/hotpatch/rankPools';
+import { HOT_PATCH_POOL_COMMAND, type HotPatchArgs } from './hotPatchPoolCommand';
+
+/** The folder holding go.mod at or above `dir`, within the workspace folder. */
+function moduleRootOf(dir: string, stop: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'go.mod'))) return d;
+    if (d === stop || d === path.dirname(d)) return undefined;
+  }
+}
+
+/**
+ * "hot patch New..." lenses on package-level `sync.Pool{New: ...}` variables that the static `pool-misuse` rule flags
+ * (the only pools worth patching live). Results come from the saved files and are recomputed after a save, so the
+ * lens never parses on every keystroke.
+ */
+export class HotPatchLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly cache = new Map<string, Promise<{ vars: PatchVariable[]; ranked: RankedPool[] }>>();
+  private readonly subscription: vscode.Disposable;
+  /** Fired after a save invalidates what was computed. */
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.subscription = vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.languageId !== 'go') return;
+      this.cache.clear();
+      this.changed.fire();
+    });
+  }
+
+  private flagged(moduleRoot: string, dir: string): Promise<{ vars: PatchVariable[]; ranked: RankedPool[] }> {
+    const key = `${moduleRoot}\0${dir}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = (async () => {
+        const vars = (await listPatchVariables(moduleRoot)).filter(
+          (v) => v.kind === 'pool' && path.dirname(v.file) === dir,
+        );
+        if (vars.length === 0) return { vars, ranked: [] };
+        // Only this package: findings about a pool's New live in its own package.
+        const scan = await scanWorkspace([dir], { rules: ['pool-misuse'], threads: 0 });
+        return { vars, ranked: rankPoolsByFindings(vars, scan.findings, moduleRoot) };
+      })();
+      p.catch((e: unknown) => this.log.warn(`hot patch lenses: ${(e as Error).message}`));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+
+  async provideCodeLenses(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (!/\bsync\.Pool\s*\{/.test(doc.getText())) return [];
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+    if (!folder || doc.uri.scheme !== 'file') return [];
+    const dir = path.dirname(doc.uri.fsPath);
+    const root = moduleRootOf(dir, folder);
+    if (!root) return [];
+    const { ranked } = await this.flagged(root, dir).catch(() => ({ ranked: [] as RankedPool[] }));
+    return ranked
+      .filter((r) => r.findings.length > 0 && r.pool.file === doc.uri.fsPath && r.pool.line <= doc.lineCount)
+      .map((r) => {
+        const args: HotPatchArgs = { pool: r.pool.name };
+        return new vscode.CodeLens(doc.lineAt(r.pool.line - 1).range, {
+          title: 'hot patch New...',
+          tooltip: `pool-misuse: ${r.findings[0]?.message ?? ''}. Point ${r.pool.name}.New of a running process at a fixed func() any variable.`,
+          command: HOT_PATCH_POOL_COMMAND,
+          arguments: [args],
+        });
+      });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
