@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerAnalysis } from './analysis/registerAnalysis';
 import { compareProfileFiles, COMPARE_PROFILE_FILES_COMMAND } from './commands/compareProfileFiles';
 import { openProfileFile, OPEN_PROFILE_FILE_COMMAND } from './commands/openProfileFile';
+import { openSeriesDashboardCommand, OPEN_SERIES_DASHBOARD_COMMAND } from './commands/openSeriesDashboard';
 import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkProvider';
 import { registerHotPatch } from './hotpatch/registerHotPatch';
 import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(OPEN_PROFILE_FILE_COMMAND, openProfileFile({ log })),
     vscode.commands.registerCommand(COMPARE_PROFILE_FILES_COMMAND, compareProfileFiles(dashboards)),
+    vscode.commands.registerCommand(OPEN_SERIES_DASHBOARD_COMMAND, openSeriesDashboardCommand(dashboards)),
     vscode.commands.registerCommand('leakhunt.showLog', () => log.show()),
   );
   registerProfileEditor(context, dashboards);

@@ -3,14 +3,17 @@ import * as vscode from 'vscode';
 import { dashboardHtml, makeNonce } from './dashboardHtml';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from './dashboardMessages';
 
-/** Configures a webview (panel or custom editor) to run the dashboard: scripts on, only dist/media readable, CSP'd HTML. */
-export function setupDashboardWebview(webview: vscode.Webview, extensionUri: vscode.Uri): void {
+/**
+ * Configures a webview (panel or custom editor) to run a dashboard: scripts on, only dist/media readable, CSP'd HTML.
+ * `entry` names the bundle (dist/media/ENTRY.js and .css): `dashboard` for profiles, `seriesDashboard` for a series.
+ */
+export function setupDashboardWebview(webview: vscode.Webview, extensionUri: vscode.Uri, entry = 'dashboard'): void {
   const media = vscode.Uri.joinPath(extensionUri, 'dist', 'media');
   webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [media] };
   webview.html = dashboardHtml({
     cspSource: webview.cspSource,
-    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dashboard.js')).toString(),
-    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'dashboard.css')).toString(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, `${entry}.js`)).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, `${entry}.css`)).toString(),
     nonce: makeNonce((n) => randomBytes(n)),
   });
 }
