@@ -97,7 +97,19 @@ describe('leakhunt report / gate (saved series)', () => {
       assert.match(r.stderr, re);
     }
     // A target that cannot be collected from is an error (2), never "over budget" (1).
-    const target = await runCliCaptured(['gate', 'http://127.0.0.1:1', '--count', '1', '--interval', '100ms']);
+    // --out in a folder the test removes: without it the gate keeps its series in a fresh os.tmpdir() folder.
+    const out = mkdtempSync(path.join(os.tmpdir(), 'leakhunt-gate-test-'));
+    dirs.push(out);
+    const target = await runCliCaptured([
+      'gate',
+      'http://127.0.0.1:1',
+      '--count',
+      '1',
+      '--interval',
+      '100ms',
+      '--out',
+      path.join(out, 'series'),
+    ]);
     assert.equal(target.code, 2, target.stderr);
     assert.match(target.stderr, /collecting from http:\/\/127\.0\.0\.1:1 failed|no usable snapshots/);
   });
