@@ -65,7 +65,9 @@ export async function httpGet(
       req.destroy();
       finish(new RemoteTimeoutError(`GET ${path} on ${hostHeader} timed out after ${o.timeoutMs} ms`));
     }, remaining);
-    const req = http.request({
+    // The ClientRequest constructor, not http.request: VS Code's extension host patches http.request for proxy
+    // support and gives the request a proxy agent, which ignores createConnection and dials localhost:80 instead.
+    const req = new http.ClientRequest({
       method: 'GET',
       path,
       headers: { Host: hostHeader, 'Accept-Encoding': 'gzip', 'User-Agent': 'leakhunt', Connection: 'close' },
