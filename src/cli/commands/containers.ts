@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { inspectContainers, listContainers } from '../../core/remote/dockerContainers';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { openWatchTarget, parseWatchTarget } from '../openWatchTarget';
 
 const options = {
@@ -22,13 +22,7 @@ export const containersCommand: CliCommand = {
     'Runs `docker ps` and one `docker inspect` on the host; the NAME column is what `leakhunt watch --container` takes.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
-    const { values: v, positionals } = parsed;
+    const { values: v, positionals } = parseCliArgs(argv, options);
     if (positionals.length !== 1) throw new CliUsageError(`expected one TARGET, got ${positionals.length}`);
     const format = v.format;
     if (format !== 'text' && format !== 'json') throw new CliUsageError(`--format must be text or json`);

@@ -2,12 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkBudgets, DEFAULT_BUDGETS, type LeakBudgets } from '../../core/leak/leakBudget';
 import { renderReport } from '../../core/leak/renderReport';
 import { parseByteRate, parseCountRate, parseRatio, UnitParseError } from '../../core/leak/units';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { reportFromSeries, seriesReadOptions } from './report';
 import { runAcquisition } from './watch';
 
@@ -93,13 +93,7 @@ export const gateCommand: CliCommand = {
     'Exit 0 within budget, 1 over budget (reasons on stderr), 2 on bad usage or an unreadable folder.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message, 2);
-    }
-    const { values: v, positionals } = parsed;
+    const { values: v, positionals } = parseCliArgs(argv, options, 2);
     if (positionals.length !== 1)
       throw new CliUsageError(`expected one series folder DIR, got ${positionals.length}`, 2);
     const target = positionals[0]!;

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatJson, formatSarif, formatText } from '../../core/analysis/formatFindings';
 import { selectRules, UnknownRuleError } from '../../core/analysis/rules/index';
 import { scanWorkspace } from '../../core/analysis/workspaceScanner';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 
 const options = {
   format: { type: 'string', default: 'text' },
@@ -34,13 +34,7 @@ export const lintCommand: CliCommand = {
     'Files that do not parse are reported on stderr and skipped.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message, 2);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCliArgs(argv, options, 2);
     const format = values.format;
     if (format !== 'text' && format !== 'json' && format !== 'sarif')
       throw new CliUsageError(`--format must be text, json or sarif, not ${JSON.stringify(format)}`, 2);

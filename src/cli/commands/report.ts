@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { LeakAnalyzer } from '../../core/leak/leakAnalyzer';
 import { LeakConfigError, resolveLeakConfig, SITE_MODES, type SiteMode } from '../../core/leak/leakConfig';
 import type { LeakReport } from '../../core/leak/leakReport';
@@ -8,6 +7,7 @@ import { SeriesFormatError } from '../../core/series/seriesIndex';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../core/leak/renderReport';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 
 const options = {
   format: { type: 'string', default: 'text' },
@@ -94,13 +94,7 @@ export const reportCommand: CliCommand = {
     'Exit 0 with a report, 2 on bad usage or an unreadable folder.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message, 2);
-    }
-    const { values: v, positionals } = parsed;
+    const { values: v, positionals } = parseCliArgs(argv, options, 2);
     if (positionals.length !== 1)
       throw new CliUsageError(`expected one series folder DIR, got ${positionals.length}`, 2);
     const format = v.format as ReportFormat;

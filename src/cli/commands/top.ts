@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { NameFilters } from '../../core/pprof/filter';
 import { removeUninteresting } from '../../core/pprof/prune';
 import { topReport } from '../../core/pprof/topReport';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { readProfileFile } from '../profileFile';
 import { formatTopText } from '../topReportText';
 
@@ -29,13 +29,7 @@ export function parseReportArgs(
   format: 'text' | 'json';
   filters: NameFilters;
 } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: reportOptions, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CliUsageError((e as Error).message);
-  }
-  const { values, positionals: files } = parsed;
+  const { values, positionals: files } = parseCliArgs(argv, reportOptions);
   if (files.length !== positionals) {
     throw new CliUsageError(`expected ${positionals} profile file${positionals > 1 ? 's' : ''}, got ${files.length}`);
   }

@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_PPROF_PREFIX } from '../../core/remote/pprofEndpoints';
 import { validatePathPrefix } from '../../core/remote/remoteCommand';
 import type { TraceLogger } from '../../core/remote/traceLogger';
@@ -14,6 +13,7 @@ import type { SnapshotEntry } from '../../core/series/seriesIndex';
 import { DEFAULT_WINDOW, SnapshotSeries } from '../../core/series/snapshotSeries';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { openWatchTarget, parseWatchTarget } from '../openWatchTarget';
 import { parseDuration } from '../parseDuration';
 
@@ -61,13 +61,7 @@ export async function runAcquisition(
   io: CliIO,
   analysis: (window: number) => readonly ReportSectionBuilder[],
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new CliUsageError((e as Error).message);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = parseCliArgs(argv, options);
   if (positionals.length !== 1) throw new CliUsageError(`expected one TARGET, got ${positionals.length}`);
   const spec = parseWatchTarget(positionals[0] ?? '');
   const intervalMs = parseDuration(v.interval, '--interval');
