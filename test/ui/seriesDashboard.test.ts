@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,10 +20,12 @@ describe('series dashboard in a real VS Code (code-server 4.100.3 + Debian Chrom
   this.timeout(600_000);
   let tmp: string;
   let cs: CodeServerSession | undefined;
-  const index = JSON.parse(readFileSync(path.join(demoSeries, 'series.json'), 'utf8')) as {
-    snapshots: { seq: number; status: string }[];
-  };
-  const snapshots = index.snapshots.filter((s) => s.status !== 'gap').length;
+  const indexText = readFileSync(path.join(demoSeries, 'series.json'), 'utf8');
+  const index = JSON.parse(indexText) as { snapshots: { seq: number; status: string }[] };
+  const all = index.snapshots.filter((s) => s.status !== 'gap').length;
+  // The dashboard first sees the series as it was a few snapshots earlier; the last test lets it grow to `all`.
+  const snapshots = all - 6;
+  let seriesDir: string;
 
   before(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'leakhunt-ui-series-'));
@@ -37,7 +39,10 @@ describe('series dashboard in a real VS Code (code-server 4.100.3 + Debian Chrom
     const ws = path.join(tmp, 'ecu-demo');
     cpSync(ecuDemoDir, ws, { recursive: true });
     mkdirSync(path.join(ws, 'recordings'));
-    cpSync(demoSeries, path.join(ws, 'recordings/demo-series'), { recursive: true });
+    seriesDir = path.join(ws, 'recordings/demo-series');
+    cpSync(demoSeries, seriesDir, { recursive: true });
+    const earlier = { ...JSON.parse(indexText), snapshots: index.snapshots.slice(0, snapshots) };
+    writeFileSync(path.join(seriesDir, 'series.json'), JSON.stringify(earlier, null, 1));
     cs = await startCodeServer({ name: 'series-dashboard', folder: ws, vsix: [vsix] });
   });
 
@@ -137,5 +142,24 @@ describe('series dashboard in a real VS Code (code-server 4.100.3 + Debian Chrom
     await cs!.page.locator('.tab.active', { hasText: 'reader.go' }).waitFor({ timeout: 30_000 });
     await cs!.waitForText(`Ln ${line}, Col 1`);
     await cs!.screenshot('series-dashboard-open-source');
+  });
+
+  it('shows the snapshots the series gained when opened again, in the same panel', async () => {
+    // What a watch appending to the folder does: the index grows (the profile files were there already).
+    writeFileSync(path.join(seriesDir, 'series.json'), indexText);
+    await cs!.runCommand('Leakhunt: Open Series Dashboard');
+    const pick = cs!.page.locator('.quick-input-list .monaco-list-row', { hasText: 'recordings/demo-series' });
+    await pick.waitFor({ timeout: 60_000 });
+    await pick.click();
+    const web = cs!.webview();
+    await web.locator(`svg.timeline-chart`).waitFor();
+    await web
+      .locator('svg.timeline-chart circle.point.heap')
+      .nth(all - 1)
+      .waitFor({ timeout: 60_000 });
+    assert.equal(await web.locator('svg.timeline-chart circle.point.heap').count(), all);
+    assert.match((await web.locator('.summary').textContent()) ?? '', new RegExp(` · ${all} snapshots over `));
+    assert.equal(await cs!.page.locator('.tab', { hasText: 'Series: demo-series' }).count(), 1);
+    await cs!.screenshot('series-dashboard-refreshed');
   });
 });
