@@ -91,11 +91,7 @@ export function parseGoroutineDebug1(text: string): Profile {
     }
     const frame = parseFrameComment(line);
     if (cur && frame) {
-      cur.stack.push(
-        frame.function === undefined
-          ? interner.address(frame.pc)
-          : interner.frame(frame.pc, frame.function, frame.file ?? '', frame.line ?? 0),
-      );
+      cur.stack.push(interner.frameComment(frame));
       continue;
     }
     if (trimmed.startsWith('#')) continue;
@@ -104,6 +100,11 @@ export function parseGoroutineDebug1(text: string): Profile {
     );
   }
   flush();
+  return countProfile(name, out, interner);
+}
+
+/** A profile of one `count` sample type named `name`, from the built samples and the interned locations. */
+function countProfile(name: string, out: SampleTableBuilder, interner: LocationInterner): Profile {
   return {
     sampleTypes: [{ type: name, unit: 'count' }],
     samples: out.build(),
@@ -266,21 +267,5 @@ export function goroutineDumpToProfile(d: GoroutineDump): Profile {
     const labels = g.labels ? Object.entries(g.labels).map(([key, str]) => ({ key, str })) : undefined;
     out.add(stack, [1], labels);
   }
-  return merge([
-    {
-      sampleTypes: [{ type: 'goroutine', unit: 'count' }],
-      samples: out.build(),
-      mappings: [],
-      locations: interner.locations,
-      functions: interner.functions,
-      dropFrames: '',
-      keepFrames: '',
-      timeNanos: 0n,
-      durationNanos: 0n,
-      periodType: { type: 'goroutine', unit: 'count' },
-      period: 1,
-      comments: [],
-      defaultSampleType: '',
-    },
-  ]);
+  return merge([countProfile('goroutine', out, interner)]);
 }

@@ -143,11 +143,7 @@ export function parseHeapDebug1(text: string): { profile: Profile; memStats: Mem
     }
     const frame = parseFrameComment(line);
     if (cur && frame) {
-      cur.stack.push(
-        frame.function === undefined
-          ? interner.address(frame.pc)
-          : interner.frame(frame.pc, frame.function, frame.file ?? '', frame.line ?? 0),
-      );
+      cur.stack.push(interner.frameComment(frame));
       continue;
     }
     if (trimmed.startsWith('#')) continue;

@@ -1,4 +1,5 @@
 import type { Location, ProfileFunction } from './profileModel';
+import type { FrameComment } from './stackRecordText';
 
 /**
  * Interns functions (by name and file) and locations (by address and frame) while a text profile is parsed, so that
@@ -40,6 +41,11 @@ export class LocationInterner {
       this.locByKey.set(key, i);
     }
     return i;
+  }
+
+  /** Returns the location index for a `#\t0xPC...` frame line: symbolized when it names a function, else by address. */
+  frameComment(c: FrameComment): number {
+    return c.function === undefined ? this.address(c.pc) : this.frame(c.pc, c.function, c.file ?? '', c.line ?? 0);
   }
 
   private fn(name: string, file: string): ProfileFunction {
