@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveLeakConfig } from '../../../src/core/leak/leakConfig';
-import { loadSeriesDashboardModel } from '../../../src/core/leak/seriesDashboardModel';
-import { SeriesFormatError } from '../../../src/core/series/seriesIndex';
+import { loadSeriesDashboardModel, seriesDashboardModel } from '../../../src/core/leak/seriesDashboardModel';
+import { SeriesFormatError, type SeriesIndex } from '../../../src/core/series/seriesIndex';
 
 const root = path.resolve(__dirname, '../../..');
 const demo = path.join(root, 'testdata/demo-series');
@@ -91,5 +91,23 @@ describe('seriesDashboardModel on the recorded demo series', function () {
 
   it('refuses a folder that is not a series with a typed error', async () => {
     await assert.rejects(loadSeriesDashboardModel(path.join(root, 'src')), SeriesFormatError);
+  });
+
+  it('leaves out gaps, and draws no limit or threshold for a container without memory.max', () => {
+    const idx = structuredClone(loaded.index) as SeriesIndex;
+    idx.snapshots[1]!.status = 'gap';
+    for (const e of idx.snapshots) {
+      if (e.cgroup) e.cgroup = { ...e.cgroup, memoryMax: null };
+    }
+    const report = structuredClone(loaded.report);
+    report.container.memoryMax = null;
+    report.container.oomEtaSeconds = null;
+    const m = seriesDashboardModel(idx, report);
+    assert.equal(m.timeline.points.length, idx.snapshots.length - 1);
+    assert.ok(!m.timeline.points.some((p) => p.seq === idx.snapshots[1]!.seq));
+    assert.ok(!m.heapSnapshots.some((p) => p.seq === idx.snapshots[1]!.seq));
+    assert.equal(m.timeline.memoryMax, null);
+    assert.equal(m.timeline.thresholdBytes, null);
+    assert.equal(m.timeline.oomEtaSeconds, null);
   });
 });

@@ -135,6 +135,16 @@ describe('series dashboard rendering', () => {
     assert.match(d.querySelector('.oom-eta')!.textContent!, /^OOM ETA: about \d+ s until memory\.current reaches/);
   });
 
+  it('draws no limit, threshold or ETA for a container without memory.max, and says so', () => {
+    const m = hostileModel();
+    m.timeline = { ...m.timeline, memoryMax: null, thresholdBytes: null, oomEtaSeconds: null, warnings: [] };
+    for (const p of m.timeline.points) p.memoryMax = null;
+    const d = page(m);
+    assert.equal(d.querySelectorAll('svg.timeline-chart line.max, svg.timeline-chart line.threshold').length, 0);
+    assert.equal(d.querySelectorAll('svg.timeline-chart circle.point.heap').length, 3);
+    assert.equal(d.querySelector('.oom-eta')!.textContent, 'No memory limit: no OOM ETA.');
+  });
+
   it('lists the planted heap sites with sparklines and the CAN reader goroutine group as proven', () => {
     const d = page(demoModel);
     const siteFns = Array.from(d.querySelectorAll('.sites-table td.fn')).map((e) => e.textContent);
