@@ -120,20 +120,21 @@ export function parseLimit(text: string | null | undefined): number | null {
   return v >= V1_UNLIMITED ? null : Number(v);
 }
 
+/** The figures of a snapshot in which no memory cgroup could be read, with why. */
+function noCgroupFigures(path: string | null, reason: string): CgroupMemory {
+  return { cgroup: 'none', path, memoryCurrent: null, memoryMax: null, stat: {}, reason };
+}
+
 /** Turns the file contents of one snapshot into figures. */
 export function cgroupFigures(layout: CgroupLayout, files: Map<string, string | null>): CgroupMemory {
   const get = (n: string): string | null => files.get(`${layout.dir}/${n}`) ?? null;
   if (layout.version === 'v2') {
     const current = parseLimit(get('memory.current'));
     if (current === null) {
-      return {
-        cgroup: 'none',
-        path: layout.path,
-        memoryCurrent: null,
-        memoryMax: null,
-        stat: {},
-        reason: `no memory.current in ${layout.dir} (memory controller not enabled for this v2 group, or the root group)`,
-      };
+      return noCgroupFigures(
+        layout.path,
+        `no memory.current in ${layout.dir} (memory controller not enabled for this v2 group, or the root group)`,
+      );
     }
     return {
       cgroup: 'v2',
@@ -146,14 +147,7 @@ export function cgroupFigures(layout: CgroupLayout, files: Map<string, string | 
   }
   const usage = parseLimit(get('memory.usage_in_bytes'));
   if (usage === null) {
-    return {
-      cgroup: 'none',
-      path: layout.path,
-      memoryCurrent: null,
-      memoryMax: null,
-      stat: {},
-      reason: `cannot read ${layout.dir}/memory.usage_in_bytes`,
-    };
+    return noCgroupFigures(layout.path, `cannot read ${layout.dir}/memory.usage_in_bytes`);
   }
   const failcnt = parseLimit(get('memory.failcnt'));
   return {
@@ -205,27 +199,13 @@ export class CgroupMemoryReader {
       const layout = this.layout;
       if (layout === null) {
         this.layout = undefined;
-        return {
-          cgroup: 'none',
-          path: null,
-          memoryCurrent: null,
-          memoryMax: null,
-          stat: {},
-          reason: `no readable memory cgroup for PID ${this.pid}`,
-        };
+        return noCgroupFigures(null, `no readable memory cgroup for PID ${this.pid}`);
       }
       const files = await this.target.readFiles([pathArg(this.procCgroup()), ...cgroupFiles(layout).map(pathArg)]);
       const pc = files.get(this.procCgroup()) ?? null;
       if (pc === null) {
         this.layout = undefined;
-        return {
-          cgroup: 'none',
-          path: null,
-          memoryCurrent: null,
-          memoryMax: null,
-          stat: {},
-          reason: `process ${this.pid} is gone`,
-        };
+        return noCgroupFigures(null, `process ${this.pid} is gone`);
       }
       const pcs = parseProcCgroup(pc);
       const now = layout.version === 'v1' ? pcs.v1.get('memory') : pcs.v2;
@@ -233,13 +213,6 @@ export class CgroupMemoryReader {
       this.log.trace('cgroup', `pid ${this.pid} moved from ${layout.path} to ${now ?? '?'}; re-resolving`);
       this.layout = undefined;
     }
-    return {
-      cgroup: 'none',
-      path: null,
-      memoryCurrent: null,
-      memoryMax: null,
-      stat: {},
-      reason: `PID ${this.pid} keeps changing cgroup`,
-    };
+    return noCgroupFigures(null, `PID ${this.pid} keeps changing cgroup`);
   }
 }
