@@ -1,41 +1,20 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import * as oniguruma from 'vscode-oniguruma';
-import * as textmate from 'vscode-textmate';
+import type * as textmate from 'vscode-textmate';
+import { lineScopes, loadTextmateGrammar } from '../../fixtures/textmateGrammar';
 
-// VS Code's own TextMate engine and regex library, so these scopes are the ones the editor colours.
 const root = path.resolve(__dirname, '../../..');
 let grammar: textmate.IGrammar;
 
-/** Tokenizes lines and returns [text, innermost scope] pairs per line, skipping whitespace-only tokens. */
+/** Scopes of `text` under the grammar loaded in `before`. */
 function scopes(text: string): [string, string][][] {
-  let state = textmate.INITIAL;
-  return text.split('\n').map((line) => {
-    const r = grammar.tokenizeLine(line, state);
-    state = r.ruleStack;
-    return r.tokens
-      .map((t): [string, string] => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1]!])
-      .filter(([s]) => s.trim() !== '');
-  });
+  return lineScopes(grammar, text);
 }
 
 describe('goroutines TextMate grammar', () => {
   before(async () => {
-    const wasm = readFileSync(path.join(root, 'node_modules/vscode-oniguruma/release/onig.wasm'));
-    await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-    const registry = new textmate.Registry({
-      onigLib: Promise.resolve({
-        createOnigScanner: (sources) => new oniguruma.OnigScanner(sources),
-        createOnigString: (s) => new oniguruma.OnigString(s),
-      }),
-      loadGrammar: async (scope) => {
-        if (scope !== 'source.goroutines') return null;
-        const file = path.join(root, 'syntaxes/goroutines.tmLanguage.json');
-        return textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
-      },
-    });
-    grammar = (await registry.loadGrammar('source.goroutines'))!;
+    grammar = await loadTextmateGrammar('source.goroutines', 'goroutines.tmLanguage.json');
   });
 
   it('scopes a debug=2 goroutine block: header, state, wait, frames, created by', () => {

@@ -1,42 +1,20 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import * as oniguruma from 'vscode-oniguruma';
-import * as textmate from 'vscode-textmate';
+import type * as textmate from 'vscode-textmate';
+import { lineScopes, loadTextmateGrammar } from '../../fixtures/textmateGrammar';
 import { leakSitesOf, renderStackDocument } from '../../../src/core/editor/leakSites';
 import type { LeakReport } from '../../../src/core/leak/leakReport';
 
 // VS Code's own TextMate engine, on text made by the same renderer the stack documents use.
-const root = path.resolve(__dirname, '../../..');
 let grammar: textmate.IGrammar;
 
+/** Scopes of `text` under the grammar loaded in `before`. */
 function scopes(text: string): [string, string][][] {
-  let state = textmate.INITIAL;
-  return text.split('\n').map((line) => {
-    const r = grammar.tokenizeLine(line, state);
-    state = r.ruleStack;
-    return r.tokens
-      .map((t): [string, string] => [line.slice(t.startIndex, t.endIndex), t.scopes[t.scopes.length - 1]!])
-      .filter(([s]) => s.trim() !== '');
-  });
+  return lineScopes(grammar, text);
 }
 
 describe('leakstack TextMate grammar (the "show leak stack" documents)', () => {
   before(async () => {
-    const wasm = readFileSync(path.join(root, 'node_modules/vscode-oniguruma/release/onig.wasm'));
-    await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-    const registry = new textmate.Registry({
-      onigLib: Promise.resolve({
-        createOnigScanner: (sources) => new oniguruma.OnigScanner(sources),
-        createOnigString: (s) => new oniguruma.OnigString(s),
-      }),
-      loadGrammar: async (scope) => {
-        if (scope !== 'source.leakstack') return null;
-        const file = path.join(root, 'syntaxes/leakstack.tmLanguage.json');
-        return textmate.parseRawGrammar(readFileSync(file, 'utf8'), file);
-      },
-    });
-    grammar = (await registry.loadGrammar('source.leakstack'))!;
+    grammar = await loadTextmateGrammar('source.leakstack', 'leakstack.tmLanguage.json');
   });
 
   it('scopes the site header, reason, growth line, functions and file:line frames', () => {
