@@ -1,9 +1,27 @@
-import type { DelveSession } from '../core/hotpatch/delveProcess';
+import type { DelveHost, DelveSession } from '../core/hotpatch/delveProcess';
 import { LocalDelveHost, startDelve } from '../core/hotpatch/delveProcess';
 import type { DelveVariable } from '../core/hotpatch/delveRpcClient';
 import { shallowLoadConfig } from '../core/hotpatch/delveRpcClient';
 import { HotpatchError } from '../core/hotpatch/hotpatchErrors';
-import { hotpatchPool, releaseTarget, type HotpatchResult } from '../core/hotpatch/patchPool';
+import {
+  hotpatchPool,
+  localAccess,
+  releaseTarget,
+  type HotpatchResult,
+  type TargetAccess,
+} from '../core/hotpatch/patchPool';
+import { assertAttachable } from '../core/hotpatch/processFacts';
+import { remoteAccess, sshShell } from '../core/hotpatch/remoteAccess';
+import { openSshSession, type OpenSshOptions } from '../core/remote/openSshSession';
+import { parseTargetUrl } from '../core/remote/openTarget';
+import type { SshSession } from '../core/remote/sshSession';
+import { silentLogger } from '../core/remote/traceLogger';
+
+/**
+ * How the runtime logs in to ssh:// targets, injected by whoever hosts the adapter: the extension passes its settings
+ * and prompts; standalone, the user's ~/.ssh/config, known_hosts and ssh-agent are used and nothing is asked.
+ */
+export type RuntimeSshOptions = Partial<Omit<OpenSshOptions, 'target'>>;
 
 /** One goroutine as the debug UI shows it. */
 export interface RuntimeGoroutine {
@@ -18,7 +36,7 @@ export interface RuntimeFrame {
   line: number;
 }
 
-/** How to attach: a local pid for now (`ssh://` targets come with the remote Delve host). */
+/** How to attach: a pid on this machine (`local`) or on an SSH host (`ssh://[USER@]HOST[:PORT]`, aliases allowed). */
 export interface RuntimeAttachArgs {
   target: string;
   pid: number;
@@ -54,20 +72,57 @@ interface DelveFrame {
 export class DelveRuntime {
   private session: DelveSession | undefined;
   private pid = 0;
+  private access: TargetAccess | undefined;
+  private ssh: SshSession | undefined;
 
-  /** Attaches Delve to the process and lets it run. */
+  constructor(private readonly sshOptions: RuntimeSshOptions = {}) {}
+
+  /**
+   * Attaches Delve to the process and lets it run. For `ssh://...` dlv starts on that host as the login user (which
+   * must own the process) and is reached through an SSH tunnel to its loopback port.
+   */
   async attach(args: RuntimeAttachArgs): Promise<void> {
-    if (args.target !== 'local')
-      throw new HotpatchError(
-        'dlv-start',
-        `target ${args.target} is not supported yet; use "local" on the target host`,
-      );
     this.pid = args.pid;
-    this.session = await startDelve(new LocalDelveHost(), {
-      pid: args.pid,
-      ...(args.dlvPath ? { dlvPath: args.dlvPath } : {}),
-    });
-    await this.session.client.continueRunning();
+    let host: DelveHost = new LocalDelveHost();
+    this.access = localAccess();
+    if (args.target !== 'local') {
+      let spec;
+      try {
+        spec = parseTargetUrl(args.target);
+      } catch (e) {
+        throw new HotpatchError('dlv-start', (e as Error).message);
+      }
+      if (spec.kind !== 'ssh')
+        throw new HotpatchError('dlv-start', `target must be "local" or ssh://[USER@]HOST[:PORT], not ${args.target}`);
+      const o = this.sshOptions;
+      const opened = await openSshSession({
+        ...o,
+        target: spec,
+        agentSocket: o.agentSocket ?? process.env['SSH_AUTH_SOCK'],
+        auth: o.auth ?? {},
+        logger: o.logger ?? silentLogger,
+      });
+      this.ssh = opened.session;
+      this.access = remoteAccess(sshShell(opened.connection, opened.label));
+      host = this.access.host;
+    }
+    try {
+      // Refuses another user's process (and, remotely, one not owned by the login user) before anything attaches.
+      assertAttachable(await this.access.facts(args.pid));
+      this.session = await startDelve(host, {
+        pid: args.pid,
+        ...(args.dlvPath ? { dlvPath: args.dlvPath } : {}),
+      });
+      await this.session.client.continueRunning();
+    } catch (e) {
+      this.closeSsh();
+      throw e;
+    }
+  }
+
+  private closeSsh(): void {
+    this.ssh?.close();
+    this.ssh = undefined;
   }
 
   private get client(): DelveSession['client'] {
@@ -135,6 +190,7 @@ export class DelveRuntime {
       with: args.with,
       source: args.source,
       session: this.session,
+      ...(this.access ? { access: this.access } : {}),
       ...(args.dryRun ? { dryRun: true } : {}),
       ...(args.auditDir ? { auditDir: args.auditDir } : {}),
       ...(dlvPath ? { dlvPath } : {}),
@@ -145,6 +201,11 @@ export class DelveRuntime {
   async detach(): Promise<void> {
     const s = this.session;
     this.session = undefined;
-    if (s) await releaseTarget(s);
+    try {
+      if (s) await releaseTarget(s);
+    } finally {
+      // Closing the connection also hangs up a remote dlv that did not exit.
+      this.closeSsh();
+    }
   }
 }

@@ -11,11 +11,11 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DelveRuntime, type HotPatchArgs } from './delveRuntime';
+import { DelveRuntime, type HotPatchArgs, type RuntimeSshOptions } from './delveRuntime';
 
 /** The `leakhunt` attach configuration. */
 export interface LeakhuntAttachArguments extends DebugProtocol.AttachRequestArguments {
-  /** `local` (the machine the adapter runs on) or `ssh://...` (not yet). */
+  /** `local` (the machine the adapter runs on) or `ssh://[USER@]HOST[:PORT]` (dlv runs there as the login user). */
   target?: string;
   pid?: number;
   container?: string;
@@ -31,12 +31,14 @@ const RUNNING_THREAD_ID = 1_000_000_000;
  * the custom request `hotPatchPool`.
  */
 export class LeakhuntDebugSession extends DebugSession {
-  private readonly runtime = new DelveRuntime();
+  private readonly runtime: DelveRuntime;
   private readonly scopes = new Handles<string>();
   private dlvPath: string | undefined;
 
-  constructor() {
+  /** `ssh` says how ssh:// targets are logged in to (the extension injects its settings and prompts). */
+  constructor(ssh: RuntimeSshOptions = {}) {
     super();
+    this.runtime = new DelveRuntime(ssh);
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
   }

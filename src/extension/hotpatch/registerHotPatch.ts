@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LeakhuntDebugSession } from '../../dap/leakhuntDebugSession';
 import { watchPrompts } from '../watch/watchPrompts';
+import { readWatchSettings } from '../watch/watchSettings';
 import { HotPatchLensProvider } from './hotPatchLensProvider';
 import {
   HOT_PATCH_POOL_COMMAND,
@@ -24,7 +25,8 @@ function dlvPathSetting(): string | undefined {
  * `leakhunt.dlvPath` setting.
  */
 export function registerHotPatch(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
-  const ctx: HotPatchCommandContext = { log, dlvPath: dlvPathSetting, prompts: watchPrompts(context.secrets) };
+  const prompts = watchPrompts(context.secrets);
+  const ctx: HotPatchCommandContext = { log, dlvPath: dlvPathSetting, prompts };
   const lenses = new HotPatchLensProvider(log);
   context.subscriptions.push(
     lenses,
@@ -41,8 +43,17 @@ export function registerHotPatch(context: vscode.ExtensionContext, log: vscode.L
     }),
     vscode.debug.registerDebugAdapterDescriptorFactory(LEAKHUNT_DEBUG_TYPE, {
       // DebugSession implements handleMessage/onDidSendMessage, which is all an inline adapter needs.
-      createDebugAdapterDescriptor: () =>
-        new vscode.DebugAdapterInlineImplementation(new LeakhuntDebugSession() as unknown as vscode.DebugAdapter),
+      // ssh:// targets log in with the watch settings and the same SecretStorage-backed prompts.
+      createDebugAdapterDescriptor: () => {
+        const settings = readWatchSettings();
+        const session = new LeakhuntDebugSession({
+          knownHosts: settings.knownHostsFile,
+          sshConfig: settings.sshConfigFile,
+          auth: prompts.auth,
+          onUnknownHostKey: (info) => prompts.unknownHostKey(info),
+        });
+        return new vscode.DebugAdapterInlineImplementation(session as unknown as vscode.DebugAdapter);
+      },
     }),
   );
 }
