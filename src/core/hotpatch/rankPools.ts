@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../analysis/finding';
+import { functionRanges } from '../editor/correlateFindings';
 import type { PatchVariable } from './patchTargets';
 
 /** A pool variable with the static `pool-misuse` findings that concern it. */
@@ -54,4 +55,18 @@ export function rankPoolsByFindings(
   });
   // Stable: flagged pools first, each group in the order given.
   return [...ranked.filter((r) => r.findings.length > 0), ...ranked.filter((r) => r.findings.length === 0)];
+}
+
+/**
+ * Whether runtime detection flags a pool: a leaking site (1-based lines of runtime diagnostics in the pool's file) lies
+ * inside the top-level function the pool's New names, i.e. the allocations New makes are the ones growing.
+ */
+export function runtimeFlagsPool(
+  newName: string | undefined,
+  source: string,
+  runtimeLines: readonly number[],
+): boolean {
+  if (!newName) return false;
+  const fn = functionRanges(source).find((f) => f.name === newName);
+  return fn !== undefined && runtimeLines.some((l) => l >= fn.startLine && l <= fn.endLine);
 }

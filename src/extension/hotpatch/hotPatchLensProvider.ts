@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { scanWorkspace } from '../../core/analysis/workspaceScanner';
 import { listPatchVariables, type PatchVariable } from '../../core/hotpatch/patchTargets';
-import { rankPoolsByFindings, type RankedPool } from '../../core/hotpatch/rankPools';
+import { poolNewName, rankPoolsByFindings, runtimeFlagsPool, type RankedPool } from '../../core/hotpatch/rankPools';
+import { RUNTIME_DIAGNOSTIC_SOURCE } from '../leaks/runtimeDiagnostics';
 import { HOT_PATCH_POOL_COMMAND, type HotPatchArgs } from './hotPatchPoolCommand';
 
 /** The folder holding go.mod at or above `dir`, within the workspace folder. */
@@ -15,23 +16,30 @@ function moduleRootOf(dir: string, stop: string): string | undefined {
 }
 
 /**
- * "hot patch New..." lenses on package-level `sync.Pool{New: ...}` variables that the static `pool-misuse` rule flags
- * (the only pools worth patching live). Results come from the saved files and are recomputed after a save, so the
- * lens never parses on every keystroke.
+ * "hot patch New..." lenses on package-level `sync.Pool{New: ...}` variables that the static `pool-misuse` rule flags,
+ * or whose New function holds a site the live watch reports as leaking (its runtime diagnostics): the only pools worth
+ * patching live. Static results come from the saved files and are recomputed after a save, so the lens never parses
+ * the package on every keystroke.
  */
 export class HotPatchLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly cache = new Map<string, Promise<{ vars: PatchVariable[]; ranked: RankedPool[] }>>();
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
   /** Fired after a save invalidates what was computed. */
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
-    this.subscription = vscode.workspace.onDidSaveTextDocument((d) => {
-      if (d.languageId !== 'go') return;
-      this.cache.clear();
-      this.changed.fire();
-    });
+    this.subscriptions = [
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.languageId !== 'go') return;
+        this.cache.clear();
+        this.changed.fire();
+      }),
+      // A new runtime verdict can add or drop a lens; only Go files matter.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => u.path.endsWith('.go'))) this.changed.fire();
+      }),
+    ];
   }
 
   private flagged(moduleRoot: string, dir: string): Promise<{ vars: PatchVariable[]; ranked: RankedPool[] }> {
@@ -61,21 +69,35 @@ export class HotPatchLensProvider implements vscode.CodeLensProvider, vscode.Dis
     const root = moduleRootOf(dir, folder);
     if (!root) return [];
     const { ranked } = await this.flagged(root, dir).catch(() => ({ ranked: [] as RankedPool[] }));
-    return ranked
-      .filter((r) => r.findings.length > 0 && r.pool.file === doc.uri.fsPath && r.pool.line <= doc.lineCount)
-      .map((r) => {
-        const args: HotPatchArgs = { pool: r.pool.name };
-        return new vscode.CodeLens(doc.lineAt(r.pool.line - 1).range, {
+    const text = doc.getText();
+    const runtimeLines = vscode.languages
+      .getDiagnostics(doc.uri)
+      .filter((d) => d.source === RUNTIME_DIAGNOSTIC_SOURCE)
+      .map((d) => d.range.start.line + 1);
+    const lenses: vscode.CodeLens[] = [];
+    for (const r of ranked) {
+      if (r.pool.file !== doc.uri.fsPath || r.pool.line > doc.lineCount) continue;
+      const runtime = runtimeFlagsPool(poolNewName(r.pool, text), text, runtimeLines);
+      if (r.findings.length === 0 && !runtime) continue;
+      const why = [
+        ...(r.findings[0] ? [`pool-misuse: ${r.findings[0].message}`] : []),
+        ...(runtime ? ['the live watch reports its New leaking'] : []),
+      ].join('; ');
+      const args: HotPatchArgs = { pool: r.pool.name };
+      lenses.push(
+        new vscode.CodeLens(doc.lineAt(r.pool.line - 1).range, {
           title: 'hot patch New...',
-          tooltip: `pool-misuse: ${r.findings[0]?.message ?? ''}. Point ${r.pool.name}.New of a running process at a fixed func() any variable.`,
+          tooltip: `${why}. Point ${r.pool.name}.New of a running process at a fixed func() any variable.`,
           command: HOT_PATCH_POOL_COMMAND,
           arguments: [args],
-        });
-      });
+        }),
+      );
+    }
+    return lenses;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
 }

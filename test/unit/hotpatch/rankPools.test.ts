@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scanWorkspace } from '../../../src/core/analysis/workspaceScanner';
 import { listPatchVariables } from '../../../src/core/hotpatch/patchTargets';
-import { poolNewName, rankPoolsByFindings } from '../../../src/core/hotpatch/rankPools';
+import { poolNewName, rankPoolsByFindings, runtimeFlagsPool } from '../../../src/core/hotpatch/rankPools';
 import type { Finding } from '../../../src/core/analysis/finding';
 import type { PatchVariable } from '../../../src/core/hotpatch/patchTargets';
 
@@ -61,5 +62,23 @@ describe('ranking sync.Pool variables by static pool-misuse findings (hot patch 
     assert.equal(r[0]?.pool.name, 'example.com/ecu-demo/pool.BufPool');
     assert.ok((r[0]?.findings.length ?? 0) > 0);
     assert.match(r[0]?.findings[0]?.message ?? '', /leakyNew/);
+  });
+
+  it('runtime detection flags a pool when a leaking site lies in the function its New names (demo sources)', () => {
+    const file = path.join(root, 'testdata', 'ecu-demo', 'pool', 'buffers.go');
+    const src = readFileSync(file, 'utf8');
+    const lines = src.split('\n');
+    const inLeaky = lines.findIndex((l) => l.includes('leakhunt:planted pool-leaky-new')) + 1;
+    const inFixed = lines.findIndex((l) => /^func fixedNew\(/.test(l)) + 2;
+    assert.ok(inLeaky > 0 && inFixed > 1);
+    const newName = poolNewName(
+      { name: 'p.BufPool', kind: 'pool', file, line: lines.findIndex((l) => l.startsWith('var BufPool')) + 1 },
+      src,
+    );
+    assert.equal(newName, 'leakyNew');
+    assert.equal(runtimeFlagsPool(newName, src, [inLeaky]), true);
+    assert.equal(runtimeFlagsPool(newName, src, [inFixed]), false);
+    assert.equal(runtimeFlagsPool(newName, src, []), false);
+    assert.equal(runtimeFlagsPool(undefined, src, [inLeaky]), false);
   });
 });
