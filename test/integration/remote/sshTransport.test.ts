@@ -26,6 +26,27 @@ import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { startSshAgent, type SshAgentFixture } from '../../fixtures/sshAgent';
 import { startSshd, TEST_KEY_PASSPHRASE, type SshdFixture } from '../../fixtures/sshd';
 
+/**
+ * A loopback server that accepts and never answers (a frozen peer). `close()` also destroys the accepted sockets:
+ * `net.Server.close` leaves them open, and a socket the peer never closes keeps mocha's process alive for minutes.
+ */
+async function silentServer(): Promise<{ port: number; close(): void }> {
+  const accepted = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    accepted.add(sock);
+    sock.on('close', () => accepted.delete(sock));
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close() {
+      server.close();
+      for (const sock of accepted) sock.destroy();
+    },
+  };
+}
+
 describe('SSH transport against a real OpenSSH server', function () {
   this.timeout(120000);
   let f: SshdFixture;
@@ -182,9 +203,8 @@ describe('SSH transport against a real OpenSSH server', function () {
   });
 
   it('reports a closed port as HostUnreachableError and a silent server as RemoteTimeoutError', async () => {
-    const silent = net.createServer(() => undefined);
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await silentServer();
+    const port = silent.port;
     const closedPort = await new Promise<number>((resolve) => {
       const s = net.createServer();
       s.listen(0, '127.0.0.1', () => {
@@ -216,9 +236,8 @@ describe('SSH transport against a real OpenSSH server', function () {
   });
 
   it('times out a whole request that never answers (over SSH and locally)', async () => {
-    const hang = net.createServer(() => undefined);
-    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-    const port = (hang.address() as net.AddressInfo).port;
+    const hang = await silentServer();
+    const port = hang.port;
     try {
       const session = new SshSession({ route: await route('ecu') });
       const t = new SshTarget(session, 'ssh://ecu', '127.0.0.1', port);
