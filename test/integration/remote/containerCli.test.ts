@@ -71,25 +71,31 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
     await docker?.remove();
   });
 
-  it('resolves the container to its IP and PID, tunnels to it and reads its cgroup', async () => {
-    const port = demo.addr.split(':')[1] ?? '';
+  /** Runs the built CLI's `command` on ssh://ecu with this sshd's config and known_hosts, without the developer's agent. */
+  const cliOnEcu = (command: string, more: string[]): Promise<{ stdout: string; stderr: string }> => {
     const env = { ...process.env };
     delete env['SSH_AUTH_SOCK'];
-    const r = await execFileP(
+    return execFileP(
       process.execPath,
-      [
-        CLI,
-        'watch',
-        'ssh://ecu',
-        '--ssh-config',
-        f.sshConfig,
-        '--known-hosts',
-        f.knownHosts,
-        '--container',
-        'ecu-telemetry',
-      ].concat(['--endpoint', `0.0.0.0:${port}`, '--count', '1', '--out', path.join(out, 's'), '--format', 'json']),
+      [CLI, command, 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', f.knownHosts, ...more],
       { env },
     );
+  };
+
+  it('resolves the container to its IP and PID, tunnels to it and reads its cgroup', async () => {
+    const port = demo.addr.split(':')[1] ?? '';
+    const r = await cliOnEcu('watch', [
+      '--container',
+      'ecu-telemetry',
+      '--endpoint',
+      `0.0.0.0:${port}`,
+      '--count',
+      '1',
+      '--out',
+      path.join(out, 's'),
+      '--format',
+      'json',
+    ]);
     const rep = JSON.parse(r.stdout) as WatchReport;
     assert.equal(rep.snapshots, 1);
     assert.equal(rep.gaps, 0);
@@ -115,23 +121,14 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
         ['ecu-telemetry', 'cen'],
       );
       assert.deepEqual((await docker.calls()).at(-1), ['ps', '--no-trunc', '--format', '{{json .}}']);
-      const env = { ...process.env };
-      delete env['SSH_AUTH_SOCK'];
-      const r = await execFileP(
-        process.execPath,
-        [
-          CLI,
-          'watch',
-          'ssh://ecu',
-          '--ssh-config',
-          f.sshConfig,
-          '--known-hosts',
-          f.knownHosts,
-          '--container',
-          'no-such',
-        ].concat(['--count', '1', '--out', path.join(out, 'none')]),
-        { env },
-      ).then(
+      const r = await cliOnEcu('watch', [
+        '--container',
+        'no-such',
+        '--count',
+        '1',
+        '--out',
+        path.join(out, 'none'),
+      ]).then(
         () => undefined,
         (e: { code: number; stderr: string }) => e,
       );
@@ -147,14 +144,8 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
   });
 
   it('leakhunt containers lists names, ids, PIDs and addresses with one docker ps and one docker inspect', async () => {
-    const env = { ...process.env };
-    delete env['SSH_AUTH_SOCK'];
     const before = (await docker.calls()).length;
-    const r = await execFileP(
-      process.execPath,
-      [CLI, 'containers', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', f.knownHosts],
-      { env },
-    );
+    const r = await cliOnEcu('containers', []);
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0] ?? '', /^NAME +ID +PID +ADDRESSES +IMAGE$/);
     assert.match(
@@ -170,11 +161,7 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
         ['inspect', '--'],
       ],
     );
-    const json = await execFileP(
-      process.execPath,
-      [CLI, 'containers', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', f.knownHosts, '--format', 'json'],
-      { env },
-    );
+    const json = await cliOnEcu('containers', ['--format', 'json']);
     assert.deepEqual(
       (JSON.parse(json.stdout) as { name: string }[]).map((c) => c.name),
       ['ecu-telemetry', 'cen'],

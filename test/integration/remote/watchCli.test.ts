@@ -60,6 +60,28 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: number, w
   }
 }
 
+/** Waits (up to 30 s) until the series index in `dir` lists at least `n` snapshots, and returns that index. */
+function waitForSnapshots(dir: string, n: number, what: string): Promise<SeriesIndex> {
+  return waitFor(
+    async () => {
+      const i = await readIndex(dir);
+      return i && i.snapshots.length >= n ? i : undefined;
+    },
+    30000,
+    what,
+  );
+}
+
+/** Asserts that every file the given index entries name still has the sha256 the index recorded for it. */
+async function assertSnapshotFilesIntact(dir: string, snapshots: SeriesIndex['snapshots']): Promise<void> {
+  for (const s of snapshots) {
+    for (const [k, file] of Object.entries(s.files)) {
+      const data = await fs.readFile(path.join(dir, file));
+      assert.equal(createHashHex(data), s.sha256[k as keyof typeof s.sha256], `${file} intact`);
+    }
+  }
+}
+
 describe('leakhunt watch / collect over a real sshd against the real demo service', function () {
   this.timeout(180000);
   let f: SshdFixture;
@@ -377,18 +399,8 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
       '--format',
       'json',
     ]);
-    const before = await waitFor(
-      async () => {
-        const i = await readIndex(dir);
-        return i && i.snapshots.length >= 3 ? i : undefined;
-      },
-      30000,
-      'three snapshots',
-    );
+    const before = await waitForSnapshots(dir, 3, 'three snapshots');
     const earlier = before.snapshots.slice(0, 3);
-    const hashes = new Map<string, string>();
-    for (const s of earlier)
-      for (const [k, file] of Object.entries(s.files)) hashes.set(file, s.sha256[k as keyof typeof s.sha256] ?? '');
     await f.kill();
     await new Promise((r) => setTimeout(r, 1600));
     await f.restart();
@@ -398,10 +410,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     assert.ok(idx);
     assert.equal(idx.snapshots.length, 9);
     assert.deepEqual(idx.snapshots.slice(0, 3), earlier, 'earlier entries unchanged in the index');
-    for (const [file, sha] of hashes) {
-      const data = await fs.readFile(path.join(dir, file));
-      assert.equal(createHashHex(data), sha, `${file} intact`);
-    }
+    await assertSnapshotFilesIntact(dir, earlier);
     const gaps = idx.snapshots.filter((s) => s.status === 'gap');
     assert.ok(gaps.length >= 1, 'the outage is recorded as gaps');
     assert.ok(gaps.every((g) => g.gaps.length > 0 && g.gaps[0]?.reason));
@@ -430,14 +439,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
       '--format',
       'json',
     ]);
-    const before = await waitFor(
-      async () => {
-        const i = await readIndex(dir);
-        return i && i.snapshots.length >= 2 ? i : undefined;
-      },
-      30000,
-      'two snapshots',
-    );
+    const before = await waitForSnapshots(dir, 2, 'two snapshots');
     run.proc.kill('SIGKILL');
     await run.done;
     assert.ok(existsSync(path.join(dir, 'series.lock')), 'the crashed run left its lock behind');
@@ -448,11 +450,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     const idx = await readIndex(dir);
     assert.equal(idx?.snapshots.length, kept.length + 1);
     assert.deepEqual(idx?.snapshots.slice(0, kept.length), kept);
-    for (const s of kept) {
-      for (const [k, file] of Object.entries(s.files)) {
-        assert.equal(createHashHex(await fs.readFile(path.join(dir, file))), s.sha256[k as keyof typeof s.sha256]);
-      }
-    }
+    await assertSnapshotFilesIntact(dir, kept);
     assert.equal((await fs.readdir(dir)).filter((n) => n.includes('.tmp-')).length, 0);
   });
 
@@ -462,11 +460,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
     await fs.copyFile(f.knownHosts, kh);
     const args = ['collect', 'ssh://ecu', '--ssh-config', f.sshConfig, '--known-hosts', kh, '--endpoint', endpoint()];
     const run = startCli([...args, '--interval', '400ms', '--count', '20', '--out', dir, '--format', 'json']);
-    await waitFor(
-      async () => ((await readIndex(dir))?.snapshots.length ?? 0) >= 2 || undefined,
-      30000,
-      'two snapshots',
-    );
+    await waitForSnapshots(dir, 2, 'two snapshots');
     await f.kill();
     // While the server is down, the recorded key is replaced: on reconnect the server's key no longer matches.
     await fs.copyFile(f.changedKnownHosts, kh);
@@ -496,11 +490,7 @@ describe('leakhunt watch / collect over a real sshd against the real demo servic
       '--format',
       'json',
     ]);
-    await waitFor(
-      async () => ((await readIndex(dir))?.snapshots.length ?? 0) >= 2 || undefined,
-      30000,
-      'two snapshots',
-    );
+    await waitForSnapshots(dir, 2, 'two snapshots');
     run.proc.kill('SIGINT');
     const r = await run.done;
     assert.equal(r.code, 0, r.stderr);
