@@ -186,9 +186,11 @@ export class WatchController implements vscode.Disposable {
             logger: this.logger,
           }),
       );
-      this.log.debug(
-        `snapshot ${entry.seq}: ${entry.status}${entry.gaps.map((g) => `; ${g.what}: ${g.reason}`).join('')}`,
-      );
+      const line = `snapshot ${entry.seq} of ${this.target?.name ?? '?'}: ${entry.status}`;
+      // Gaps are worth a warning (the series goes on without them); routine snapshots stay at debug level.
+      if (entry.gaps.length > 0) this.log.warn(`${line}${entry.gaps.map((g) => `; ${g.what}: ${g.reason}`).join('')}`);
+      else if (series.snapshots.length === 1) this.log.info(line);
+      else this.log.debug(line);
       this.snapshots = [...series.snapshots];
       await this.analyze(series, opened.target.label, window);
       return entry;
@@ -208,6 +210,10 @@ export class WatchController implements vscode.Disposable {
     for (const site of leakSitesOf(report)) sites.push({ site, uri: await this.resolver.resolve(site.file) });
     // A stop may have happened while analysing; a stale report must not overwrite the stopped state's view.
     if (this.series !== series) return;
+    if (sites.length !== this.sites.length) {
+      const mapped = sites.filter((x) => x.uri).length;
+      this.log.info(`${sites.length} leaking or growing sites on ${label} (${mapped} in the workspace)`);
+    }
     this.report = report;
     this.sites = sites;
     this.changed.fire();
