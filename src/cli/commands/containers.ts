@@ -2,14 +2,11 @@ import { inspectContainers, listContainers } from '../../core/remote/dockerConta
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
 import { parseCliArgs } from '../parseCliArgs';
-import { openWatchTarget, parseWatchTarget } from '../openWatchTarget';
+import { openWatchTarget, parseWatchTarget, sshTargetOptions } from '../openWatchTarget';
 
 const options = {
   format: { type: 'string', default: 'text' },
-  identity: { type: 'string', multiple: true },
-  'known-hosts': { type: 'string' },
-  'ssh-config': { type: 'string' },
-  'accept-new-host-key': { type: 'boolean', default: false },
+  ...sshTargetOptions,
 } as const;
 
 /** `leakhunt containers TARGET`: running containers on the target's host with the IP and PID `--container` would use. */

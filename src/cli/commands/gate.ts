@@ -7,6 +7,7 @@ import { renderReport } from '../../core/leak/renderReport';
 import { parseByteRate, parseCountRate, parseRatio, UnitParseError } from '../../core/leak/units';
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
+import { sshTargetOptions } from '../openWatchTarget';
 import { parseCliArgs } from '../parseCliArgs';
 import { reportFromSeries, seriesReadOptions } from './report';
 import { runAcquisition } from './watch';
@@ -27,10 +28,7 @@ const options = {
   endpoint: { type: 'string' },
   container: { type: 'string' },
   pid: { type: 'string' },
-  identity: { type: 'string', multiple: true },
-  'known-hosts': { type: 'string' },
-  'ssh-config': { type: 'string' },
-  'accept-new-host-key': { type: 'boolean', default: false },
+  ...sshTargetOptions,
   'pprof-prefix': { type: 'string' },
 } as const;
 

@@ -14,7 +14,7 @@ import { DEFAULT_WINDOW, SnapshotSeries } from '../../core/series/snapshotSeries
 import type { CliCommand, CliIO } from '../cliCommand';
 import { CliUsageError } from '../cliCommand';
 import { parseCliArgs } from '../parseCliArgs';
-import { openWatchTarget, parseWatchTarget } from '../openWatchTarget';
+import { openWatchTarget, parseWatchTarget, sshTargetOptions } from '../openWatchTarget';
 import { parseDuration } from '../parseDuration';
 
 const options = {
@@ -26,10 +26,7 @@ const options = {
   endpoint: { type: 'string', default: '127.0.0.1:6060' },
   container: { type: 'string' },
   pid: { type: 'string' },
-  identity: { type: 'string', multiple: true },
-  'known-hosts': { type: 'string' },
-  'ssh-config': { type: 'string' },
-  'accept-new-host-key': { type: 'boolean', default: false },
+  ...sshTargetOptions,
   'pprof-prefix': { type: 'string', default: DEFAULT_PPROF_PREFIX },
   trace: { type: 'boolean', default: false },
 } as const;
