@@ -9,6 +9,7 @@ import { HotpatchError, NoDebugInfoError, PtraceDeniedError } from '../../../src
 import { hotpatchPool } from '../../../src/core/hotpatch/patchPool';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { buildEcuDemo, ecuDemoDir, repoRoot, startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
+import { startEcuDemoAsNobody } from '../../fixtures/foreignEcuDemo';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 
 const execFileP = promisify(execFile);
@@ -209,17 +210,7 @@ describe('hot patch safety: the target is never left stopped (real dlv, real Go 
   describe("another user's process (demo run as nobody through setpriv)", () => {
     let foreign: EcuDemo;
     before(async () => {
-      const bin = await buildEcuDemo();
-      // The binary lives under the repo; nobody needs only execute permission on it, which a build gives.
-      foreign = await startGoService('setpriv', [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        '--',
-        bin,
-        '-addr',
-        '127.0.0.1:0',
-      ]);
+      foreign = await startEcuDemoAsNobody();
     });
     after(async () => foreign?.stop());
 

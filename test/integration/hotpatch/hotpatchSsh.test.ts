@@ -7,7 +7,8 @@ import { remoteAccess, sshShell } from '../../../src/core/hotpatch/remoteAccess'
 import { openSshSession, type OpenedSsh } from '../../../src/core/remote/openSshSession';
 import { silentLogger } from '../../../src/core/remote/traceLogger';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
-import { buildEcuDemo, ecuDemoDir, startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
+import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
+import { startEcuDemoAsNobody } from '../../fixtures/foreignEcuDemo';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
 
@@ -235,16 +236,7 @@ describe("hot patch through SSH refuses another user's process (dlv would run as
   let foreign: EcuDemo;
   before(async () => {
     sshd = await startSshd();
-    const bin = await buildEcuDemo();
-    foreign = await startGoService('setpriv', [
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--',
-      bin,
-      '-addr',
-      '127.0.0.1:0',
-    ]);
+    foreign = await startEcuDemoAsNobody();
   });
   after(async () => {
     await foreign?.stop();
