@@ -68,7 +68,7 @@ export function parseGoroutineDebug1(text: string): Profile {
   let cur: { count: number; pcs: bigint[]; labels?: Label[]; stack: number[] } | undefined;
   const flush = (): void => {
     if (!cur) return;
-    const stack = cur.stack.length > 0 ? cur.stack : cur.pcs.map((pc) => interner.address(pc - 1n));
+    const stack = interner.recordStack(cur.stack, cur.pcs);
     out.add(stack, [cur.count], cur.labels);
     cur = undefined;
   };

@@ -104,7 +104,7 @@ export function parseHeapDebug1(text: string): { profile: Profile; memStats: Mem
   let cur: { values: number[]; blockSize: number; pcs: bigint[]; stack: number[] } | undefined;
   const flush = (): void => {
     if (!cur) return;
-    const stack = cur.stack.length > 0 ? cur.stack : cur.pcs.map((pc) => interner.address(pc - 1n));
+    const stack = interner.recordStack(cur.stack, cur.pcs);
     out.add(stack, cur.values, cur.blockSize !== 0 ? [{ key: 'bytes', num: cur.blockSize }] : undefined);
     cur = undefined;
   };

@@ -48,6 +48,14 @@ export class LocationInterner {
     return c.function === undefined ? this.address(c.pc) : this.frame(c.pc, c.function, c.file ?? '', c.line ?? 0);
   }
 
+  /**
+   * Returns the stack of a `count @ 0x...` record: its frame lines when it had any, else its addresses, each minus one
+   * because they are return addresses (as pprof does for legacy profiles).
+   */
+  recordStack(frames: number[], pcs: bigint[]): number[] {
+    return frames.length > 0 ? frames : pcs.map((pc) => this.address(pc - 1n));
+  }
+
   private fn(name: string, file: string): ProfileFunction {
     const key = `${name}\u0000${file}`;
     let f = this.fnByKey.get(key);
