@@ -3,10 +3,8 @@ import { CgroupMemoryReader } from './cgroupMemory';
 import { containerEndpoint, inspectContainer, type ContainerInfo } from './dockerContainers';
 import { LocalTarget } from './localTarget';
 import { parseHostPort, validateHost, validatePid, validatePort } from './remoteCommand';
-import { MissingIdentityError, openSshSession } from './openSshSession';
-import type { SshAuthCallbacks, UnknownHostKeyInfo } from './sshConnection';
+import { MissingIdentityError, openSshSession, type OpenSshOptions } from './openSshSession';
 import { SshTarget } from './sshTarget';
-import type { TraceLogger } from './traceLogger';
 
 /** A target address as the CLI argument and the `leakhunt.targets` setting give it. */
 export type TargetSpec =
@@ -52,22 +50,16 @@ export function parseTargetUrl(s: string): TargetSpec {
   );
 }
 
-/** How to reach a target; the caller supplies the user interaction (prompts, host-key questions). */
-export interface OpenTargetOptions {
+/**
+ * How to reach a target; the caller supplies the user interaction (prompts, host-key questions). The login options
+ * are those of {@link OpenSshOptions}, used for ssh:// targets.
+ */
+export interface OpenTargetOptions extends Omit<OpenSshOptions, 'target'> {
   target: TargetSpec;
   /** pprof endpoint `HOST:PORT` as seen from the SSH host (ignored for http:// targets). */
   endpoint: string;
   container?: string | undefined;
   pid?: string | undefined;
-  identity?: string[] | undefined;
-  knownHosts?: string | undefined;
-  sshConfig?: string | undefined;
-  /** ssh-agent socket, when one is available. */
-  agentSocket?: string | undefined;
-  auth: SshAuthCallbacks;
-  /** Asked about a host key not in known_hosts; absent means refuse (a changed key is always refused). */
-  onUnknownHostKey?: ((info: UnknownHostKeyInfo) => Promise<boolean>) | undefined;
-  logger: TraceLogger;
 }
 
 /** The opened target plus what was learnt while opening it. */
