@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
 import { dlvPath, procStatus, waitFor } from '../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+import { startSshd, type SshdFixture } from '../fixtures/sshd';
 
 const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
@@ -22,6 +23,7 @@ describe('hot patch in a real VS Code (code-server 4.100.3 + Debian Chromium, re
   let vsix: string;
   let demo: EcuDemo | undefined;
   let cs: CodeServerSession | undefined;
+  let sshd: SshdFixture | undefined;
 
   before(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'leakhunt-ui-hotpatch-'));
@@ -40,10 +42,12 @@ describe('hot patch in a real VS Code (code-server 4.100.3 + Debian Chromium, re
       await cs.screenshot('hot-patch-failed').catch(() => '');
       process.stderr.write(`--- Leak Hunter log ---\n${cs.extensionLog('Leak Hunter').slice(-6000)}\n`);
     }
+    await cs?.stop();
+    cs = undefined;
   });
 
   after(async () => {
-    await cs?.stop();
+    await sshd?.stop();
     await demo?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
@@ -113,6 +117,73 @@ describe('hot patch in a real VS Code (code-server 4.100.3 + Debian Chromium, re
 
     await cs.runCommand('Leakhunt: Roll Back Last Hot Patch');
     const rb = page.locator('.monaco-dialog-box', { hasText: 'Roll back the hot patch of process' });
+    await rb.waitFor({ timeout: 120_000 });
+    await rb.locator('a.monaco-button, .monaco-button', { hasText: 'Roll Back' }).first().click();
+    await cs.waitForText('New is now example.com/ecu-demo/pool.leakyNew', 120_000);
+    assert.equal((await demo!.state()).pool_new, 'example.com/ecu-demo/pool.leakyNew');
+    await waitFor(() => procStatus(pid).tracerPid === 0, 5000, 'TracerPid: 0 after rollback');
+  });
+
+  it('through an ssh:// entry of leakhunt.targets: target picked, pid asked, pools flagged first, applied over SSH, rolled back', async () => {
+    sshd = await startSshd();
+    const ws = path.join(tmp, 'ssh', 'ecu-demo');
+    cpSync(ecuDemoDir, ws, { recursive: true });
+    cs = await startCodeServer({
+      folder: ws,
+      name: 'hot-patch-ssh',
+      vsix: [vsix],
+      env: { SSH_AUTH_SOCK: '' },
+      settings: {
+        'leakhunt.dlvPath': dlvPath(),
+        'files.autoSave': 'off',
+        'leakhunt.ssh.knownHostsFile': sshd.knownHosts,
+        'leakhunt.ssh.configFile': sshd.sshConfig,
+        'leakhunt.targets': [
+          { name: 'ecu-over-ssh', url: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`, identityFile: sshd.clientKey },
+        ],
+      },
+    });
+    const page = cs.page;
+    const pid = demo!.pid;
+    assert.equal((await demo!.state()).pool_new, 'example.com/ecu-demo/pool.leakyNew');
+    await cs.runCommand('Leakhunt: Hot Patch sync.Pool.New...');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text });
+    await row('ecu-over-ssh').first().waitFor({ timeout: 60_000 });
+    assert.ok((await row('This machine').count()) > 0, 'local stays offered');
+    await input.fill('ecu-over-ssh');
+    await input.press('Enter');
+
+    // The entry has no pid and no container: the pid is asked for (and validated).
+    const pidBox = page.locator('.quick-input-widget', { hasText: 'process id on ecu-over-ssh' });
+    await pidBox.waitFor({ timeout: 60_000 });
+    await input.fill(String(pid));
+    await input.press('Enter');
+
+    // The pool flagged by pool-misuse is listed first, with the finding.
+    const first = page.locator('.quick-input-list .monaco-list-row').first();
+    await row('BufPool').first().waitFor({ timeout: 120_000 });
+    assert.match((await first.textContent()) ?? '', /BufPool.*pool-misuse: .*leakyNew/);
+    await cs.screenshot('hot-patch-ssh-pools');
+    await input.fill('BufPool');
+    await input.press('Enter');
+    await row('pool.FixedNew').first().waitFor({ timeout: 60_000 });
+    await input.fill('FixedNew');
+    await input.press('Enter');
+
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `Hot patch process ${pid} on ecu-over-ssh` });
+    await dialog.waitFor({ timeout: 240_000 });
+    await dialog.locator('a.monaco-button, .monaco-button', { hasText: 'Apply' }).first().click();
+    await cs.waitForText('New is now example.com/ecu-demo/pool.fixedNew', 120_000);
+    assert.equal((await demo!.state()).pool_new, 'example.com/ecu-demo/pool.fixedNew');
+    await waitFor(() => procStatus(pid).tracerPid === 0, 5000, 'TracerPid: 0');
+    const audit = readFileSync(path.join(ws, '.leakhunt', 'audit.jsonl'), 'utf8');
+    assert.match(audit, /"host":"ssh:\/\/[^"]*127\.0\.0\.1:\d+"/);
+
+    await cs.runCommand('Leakhunt: Roll Back Last Hot Patch');
+    const rb = page.locator('.monaco-dialog-box', {
+      hasText: `Roll back the hot patch of process ${pid} on ecu-over-ssh`,
+    });
     await rb.waitFor({ timeout: 120_000 });
     await rb.locator('a.monaco-button, .monaco-button', { hasText: 'Roll Back' }).first().click();
     await cs.waitForText('New is now example.com/ecu-demo/pool.leakyNew', 120_000);
