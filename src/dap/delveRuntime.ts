@@ -15,6 +15,10 @@ import { remoteAccess, sshShell } from '../core/hotpatch/remoteAccess';
 import { openSshSession, type OpenSshOptions } from '../core/remote/openSshSession';
 import { parseTargetUrl } from '../core/remote/openTarget';
 import type { SshSession } from '../core/remote/sshSession';
+import type { AcquisitionTarget } from '../core/remote/acquisitionTarget';
+import { inspectContainer } from '../core/remote/dockerContainers';
+import { LocalTarget } from '../core/remote/localTarget';
+import { SshTarget } from '../core/remote/sshTarget';
 import { silentLogger } from '../core/remote/traceLogger';
 
 /**
@@ -39,7 +43,10 @@ export interface RuntimeFrame {
 /** How to attach: a pid on this machine (`local`) or on an SSH host (`ssh://[USER@]HOST[:PORT]`, aliases allowed). */
 export interface RuntimeAttachArgs {
   target: string;
-  pid: number;
+  /** The process; or give `container` and its main process is attached. */
+  pid?: number;
+  /** A Docker container on the target host, resolved to its host pid with `docker inspect` there. */
+  container?: string;
   dlvPath?: string;
 }
 
@@ -82,9 +89,10 @@ export class DelveRuntime {
    * must own the process) and is reached through an SSH tunnel to its loopback port.
    */
   async attach(args: RuntimeAttachArgs): Promise<void> {
-    this.pid = args.pid;
     let host: DelveHost = new LocalDelveHost();
     this.access = localAccess();
+    // Only run() of this target is used (docker inspect on the host), so its endpoint is a placeholder.
+    let dockerHost: AcquisitionTarget = new LocalTarget('127.0.0.1', 1, silentLogger);
     if (args.target !== 'local') {
       let spec;
       try {
@@ -105,12 +113,22 @@ export class DelveRuntime {
       this.ssh = opened.session;
       this.access = remoteAccess(sshShell(opened.connection, opened.label));
       host = this.access.host;
+      dockerHost = new SshTarget(opened.session, opened.label, '127.0.0.1', 1, silentLogger);
     }
     try {
+      let pid = args.pid;
+      if (args.container !== undefined) {
+        const info = await inspectContainer(dockerHost, args.container);
+        if (!info.running || info.pid === null)
+          throw new HotpatchError('no-such-process', `container ${info.name} is not running`);
+        pid = info.pid;
+      }
+      if (pid === undefined) throw new HotpatchError('no-such-process', 'attach needs a pid or a container');
+      this.pid = pid;
       // Refuses another user's process (and, remotely, one not owned by the login user) before anything attaches.
-      assertAttachable(await this.access.facts(args.pid));
+      assertAttachable(await this.access.facts(pid));
       this.session = await startDelve(host, {
-        pid: args.pid,
+        pid,
         ...(args.dlvPath ? { dlvPath: args.dlvPath } : {}),
       });
       await this.session.client.continueRunning();

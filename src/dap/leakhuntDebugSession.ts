@@ -11,6 +11,7 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { containerArg } from '../core/remote/remoteCommand';
 import { DelveRuntime, type HotPatchArgs, type RuntimeSshOptions } from './delveRuntime';
 
 /** The `leakhunt` attach configuration. */
@@ -58,11 +59,18 @@ export class LeakhuntDebugSession extends DebugSession {
     response: DebugProtocol.AttachResponse,
     args: LeakhuntAttachArguments,
   ): Promise<void> {
-    if (args.container) {
-      this.sendErrorResponse(response, 3001, 'attaching by container is not supported yet; give the pid');
+    if (args.container !== undefined && args.pid !== undefined) {
+      this.sendErrorResponse(response, 3001, 'give either pid or container, not both');
       return;
     }
-    if (!Number.isSafeInteger(args.pid) || (args.pid ?? 0) <= 0) {
+    if (args.container !== undefined) {
+      try {
+        containerArg(args.container);
+      } catch (e) {
+        this.sendErrorResponse(response, 3001, (e as Error).message);
+        return;
+      }
+    } else if (!Number.isSafeInteger(args.pid) || (args.pid ?? 0) <= 0) {
       this.sendErrorResponse(response, 3002, 'attach needs a pid');
       return;
     }
@@ -70,7 +78,8 @@ export class LeakhuntDebugSession extends DebugSession {
       this.dlvPath = args.dlvPath;
       await this.runtime.attach({
         target: args.target ?? 'local',
-        pid: args.pid!,
+        ...(args.pid !== undefined ? { pid: args.pid } : {}),
+        ...(args.container !== undefined ? { container: args.container } : {}),
         ...(args.dlvPath ? { dlvPath: args.dlvPath } : {}),
       });
       this.sendResponse(response);

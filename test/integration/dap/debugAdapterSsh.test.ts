@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { promises as fs, readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HotpatchResult } from '../../../src/core/hotpatch/patchPool';
@@ -7,6 +9,14 @@ import { LeakhuntDebugSession } from '../../../src/dap/leakhuntDebugSession';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
+import { createDockerStandIn, type DockerStandIn } from '../../fixtures/dockerStandIn';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/** Replaces what the docker stand-in answers for `inspect` (its data file sits beside its bin folder). */
+async function writeStandInData(docker: DockerStandIn, inspect: Record<string, unknown[]>): Promise<void> {
+  await fs.writeFile(path.join(path.dirname(docker.binDir), 'data.json'), JSON.stringify({ inspect, ps: '' }));
+}
 
 describe('leakhunt debug adapter on an ssh:// target (DebugClient → adapter → real sshd → real dlv → real Go process)', function () {
   this.timeout(180_000);
@@ -15,12 +25,27 @@ describe('leakhunt debug adapter on an ssh:// target (DebugClient → adapter �
   let dc: DebugClient;
   let demo: EcuDemo;
 
+  let docker: DockerStandIn;
+
   before(async () => {
-    sshd = await startSshd();
+    // STAND-IN for docker on the SSH host (no Docker engine here): answers `docker inspect -- ecu-telemetry` with the
+    // recorded real output of testdata/recorded, its State.Pid pointed at the demo started for each test.
+    docker = await createDockerStandIn({}, '');
+    sshd = await startSshd({ pathPrefix: docker.binDir });
   });
-  after(async () => sshd?.stop());
+  after(async () => {
+    await sshd?.stop();
+    await docker?.remove();
+  });
   beforeEach(async () => {
     demo = await startEcuDemo({ flags: ['-pool-gets-per-sec', '200'] });
+    const recorded = JSON.parse(
+      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
+    ) as { Name: string; State: { Pid: number } }[];
+    const c = structuredClone(recorded[0]!);
+    c.Name = '/ecu-telemetry';
+    c.State.Pid = demo.pid;
+    await writeStandInData(docker, { 'ecu-telemetry': [c] });
     // The host injects how to log in (here the fixture's ssh config with alias `ecu` and its known_hosts file).
     server = net.createServer((socket) => {
       const session = new LeakhuntDebugSession({ sshConfig: sshd.sshConfig, knownHosts: sshd.knownHosts });
@@ -90,5 +115,34 @@ describe('leakhunt debug adapter on an ssh:// target (DebugClient → adapter �
       /target must be "local" or ssh:\/\//,
     );
     assert.equal(procStatus(demo.pid).tracerPid, 0);
+  });
+
+  it('attaches by container: docker inspect on the SSH host gives the pid; bad names are refused before any command', async () => {
+    await dc.initializeRequest();
+    await assert.rejects(
+      dc.attachRequest({ target: 'ssh://ecu', container: 'x; touch /tmp/pwn' } as DebugProtocol.AttachRequestArguments),
+      /invalid container name/,
+    );
+    await assert.rejects(
+      dc.attachRequest({
+        target: 'ssh://ecu',
+        container: 'no-such',
+        dlvPath: dlvPath(),
+      } as DebugProtocol.AttachRequestArguments),
+      /attach failed: .*No such object: no-such/,
+    );
+    assert.equal(procStatus(demo.pid).tracerPid, 0);
+    await Promise.all([
+      dc.waitForEvent('initialized'),
+      dc.attachRequest({
+        target: 'ssh://ecu',
+        container: 'ecu-telemetry',
+        dlvPath: dlvPath(),
+      } as DebugProtocol.AttachRequestArguments),
+    ]);
+    await waitFor(() => procStatus(demo.pid).tracerPid !== 0, 5000, 'dlv to trace the container main process');
+    assert.deepEqual((await docker.calls()).at(-1), ['inspect', '--', 'ecu-telemetry']);
+    await dc.disconnectRequest({});
+    await waitFor(() => runsFreely(demo.pid) === undefined, 5000, 'the target to run untraced');
   });
 });
