@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
+import { ecuDemoDir, plantedSites, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+import { startSshd, TEST_KEY_PASSPHRASE, type SshdFixture } from '../fixtures/sshd';
+
+const execFileP = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../..');
+
+// Leak rates that make every planted heap leak outgrow many samples within seconds: a low MemProfileRate samples
+// about every 4 KiB, and the rates are those `npm run demo` uses for its one-minute watch.
+const DEMO_FLAGS = [
+  '-map-leak-bytes-per-sec',
+  String(512 << 10),
+  '-pool-gets-per-sec',
+  '250',
+  '-mem-profile-rate',
+  '4096',
+];
+const WATCH_SETTINGS = { 'leakhunt.interval': 1, 'leakhunt.window': 8, 'files.autoSave': 'off' };
+
+/**
+ * The live watch in a real VS Code (code-server + Chromium) against the real demo service: once over http:// and once
+ * through a real loopback OpenSSH server (generated keys, an initially empty known_hosts so the host-key question is
+ * asked). Each run: Start Watching from the palette, a "show leak stack" lens on a planted leak line, its stack
+ * document, and the Problems panel with a static finding and the runtime one that the static rule explains.
+ */
+describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, real demo service, real sshd)', function () {
+  this.timeout(600_000);
+  let tmp: string;
+  let vsix: string;
+  let demo: EcuDemo | undefined;
+  let sshd: SshdFixture | undefined;
+  let cs: CodeServerSession | undefined;
+  const planted = plantedSites(ecuDemoDir);
+  const storeSite = planted.get('map-unsafe-store');
+  const allocSite = planted.get('map-unsafe-alloc');
+
+  before(async () => {
+    assert.ok(storeSite && allocSite, 'the demo lost its map-unsafe markers');
+    tmp = mkdtempSync(path.join(tmpdir(), 'leakhunt-ui-watch-'));
+    vsix = path.join(tmp, 'leakhunt.vsix');
+    await execFileP('npm', ['run', 'build'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    await execFileP('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], {
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    demo = await startEcuDemo({ flags: DEMO_FLAGS });
+  });
+
+  after(async () => {
+    await cs?.stop();
+    await sshd?.stop();
+    await demo?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (cs) {
+      if (this.currentTest?.state === 'failed') {
+        await cs
+          .screenshot(`live-watch-failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 50)}`)
+          .catch(() => '');
+        process.stderr.write(`--- Leak Hunter log ---\n${cs.extensionLog('Leak Hunter').slice(-6000)}\n`);
+      }
+      await cs.stop();
+      cs = undefined;
+    }
+  });
+
+  /** A fresh copy of the demo's sources, so frame paths from the binary map by suffix, not by identity. */
+  function workspaceCopy(name: string): string {
+    const ws = path.join(tmp, name, 'ecu-demo');
+    cpSync(ecuDemoDir, ws, { recursive: true });
+    return ws;
+  }
+
+  /** Runs Start Watching, waits for a lens on a planted line, clicks it and checks the stack and Problems panel. */
+  async function watchAndCheck(
+    session: CodeServerSession,
+    shot: string,
+    beforeLens?: () => Promise<void>,
+  ): Promise<void> {
+    const page = session.page;
+    await session.openFile('session_cache.go');
+    await page.locator('.editor-instance .view-lines').first().waitFor();
+    await session.runCommand('Leakhunt: Start Watching');
+    await beforeLens?.();
+    // Lenses are drawn for visible lines only: bring the planted allocation into view.
+    await session.runCommand('Go to Line/Column...');
+    await page.keyboard.type(String(allocSite!.line));
+    await page.keyboard.press('Enter');
+    const lens = page.locator('.codelens-decoration a', { hasText: 'show leak stack' });
+    await lens.first().waitFor({ timeout: 120_000 });
+    const title = (await lens.first().textContent()) ?? '';
+    assert.match(
+      title,
+      /⚠ (leak|growing) \+[\d.]+ (B|KiB|MiB|GiB)\/min · [\d.]+ (B|KiB|MiB|GiB) in use · show leak stack/,
+    );
+    await session.screenshot(`${shot}-lens`);
+    await lens.first().click();
+    // The stack document names the site it was opened for: one of the planted lines of this file.
+    const header = page.locator('.view-line', { hasText: 'leak site' }).first();
+    await header.waitFor({ timeout: 30_000 });
+    const headerText = ((await header.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    const lines = [storeSite!.line, allocSite!.line];
+    assert.ok(
+      lines.some((l) => headerText.includes(`session_cache.go:${l}`)),
+      `stack document header ${headerText} is not about lines ${lines.join('/')} of session_cache.go`,
+    );
+    await page
+      .locator('.view-line', { hasText: /growth\s\+/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await page.locator('.view-line', { hasText: 'storeSession' }).first().waitFor({ timeout: 10_000 });
+    assert.ok((await page.locator('.tab', { hasText: '.leakstack' }).count()) > 0, 'the stack document tab is missing');
+    await session.screenshot(`${shot}-stack`);
+
+    await session.runCommand('Problems: Focus on Problems View');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    // A static finding of the demo (the static rules flag the sync.Map store of an unsafe.Pointer)...
+    // (Its own row, not the runtime diagnostic's related-information rows, which quote it as "static RULE: ...".)
+    await rows
+      .filter({ hasText: 'sync-map-misuse', hasNotText: 'static sync-map-misuse' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    // ...and the runtime leak on the same function, which the static rule explains.
+    const runtime = rows.filter({ hasText: 'explains the runtime growth' });
+    await runtime.first().waitFor({ timeout: 60_000 });
+    assert.match((await runtime.first().textContent()) ?? '', /leakhunt-runtime/);
+    await session.screenshot(`${shot}-problems`);
+  }
+
+  it('watches the demo service over http:// (the sole configured target, no pick)', async () => {
+    const ws = workspaceCopy('http');
+    cs = await startCodeServer({
+      name: 'live-watch-http',
+      folder: ws,
+      vsix: [vsix],
+      settings: { ...WATCH_SETTINGS, 'leakhunt.targets': [{ name: 'ecu-demo', url: demo!.url, pid: demo!.pid }] },
+    });
+    await watchAndCheck(cs, 'live-watch-http');
+    // The status bar names the target and counts leaks; the report document opens from the palette.
+    await cs.page
+      .locator('.statusbar-item', { hasText: /ecu-demo · .*\d+ leaks?/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await cs.runCommand('Leakhunt: Show Leak Report');
+    await cs.page.locator('.tab', { hasText: 'Leak Report.md' }).first().waitFor({ timeout: 30_000 });
+    await cs.screenshot('live-watch-http-report');
+    await cs.runCommand('Leakhunt: Stop Watching');
+    for (let deadline = Date.now() + 30_000; !/stopped watching ecu-demo/.test(cs.extensionLog('Leak Hunter'));) {
+      assert.ok(Date.now() < deadline, 'Stop Watching did not stop the watch');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  it('watches the demo service through a real sshd, asking about the unknown host key', async () => {
+    sshd = await startSshd();
+    const knownHosts = path.join(tmp, 'known_hosts');
+    writeFileSync(knownHosts, '');
+    const ws = workspaceCopy('ssh');
+    cs = await startCodeServer({
+      name: 'live-watch-ssh',
+      folder: ws,
+      vsix: [vsix],
+      env: { SSH_AUTH_SOCK: '' },
+      settings: {
+        ...WATCH_SETTINGS,
+        'leakhunt.ssh.knownHostsFile': knownHosts,
+        'leakhunt.ssh.configFile': sshd.sshConfig,
+        'leakhunt.targets': [
+          {
+            name: 'ecu-over-ssh',
+            url: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`,
+            endpoint: demo!.addr,
+            identityFile: sshd.passphraseKey,
+          },
+        ],
+      },
+    });
+    const session = cs;
+    await watchAndCheck(session, 'live-watch-ssh', async () => {
+      // Like Remote-SSH: a modal with the fingerprint; nothing is recorded until the user accepts.
+      const dialog = session.page.locator('.monaco-dialog-box', { hasText: 'unknown host key' });
+      await dialog.waitFor({ timeout: 60_000 });
+      assert.match((await dialog.textContent()) ?? '', /SHA256:[A-Za-z0-9+/]+/);
+      assert.equal(readFileSync(knownHosts, 'utf8'), '', 'the key was recorded before the user accepted it');
+      await session.screenshot('live-watch-ssh-hostkey');
+      await dialog.locator('a.monaco-button, .monaco-button', { hasText: 'Accept and Connect' }).first().click();
+      // The key is encrypted: its passphrase is asked for in a password box (and kept in SecretStorage only).
+      const input = session.page.locator('.quick-input-widget', { hasText: 'Passphrase for SSH key' });
+      await input.waitFor({ timeout: 60_000 });
+      assert.equal(await input.locator('input').getAttribute('type'), 'password');
+      await session.page.keyboard.type(TEST_KEY_PASSPHRASE);
+      await session.page.keyboard.press('Enter');
+    });
+    const hostPub = sshd.hostPublicKey.split(/\s+/)[1] ?? '';
+    assert.ok(hostPub && readFileSync(knownHosts, 'utf8').includes(hostPub), 'the accepted key is not in known_hosts');
+    assert.match(cs.extensionLog('Leak Hunter'), /watching ecu-over-ssh every 1 s/);
+    // A second start finds the passphrase in SecretStorage: it connects without asking, and nothing is on disk.
+    await cs.runCommand('Leakhunt: Stop Watching');
+    await cs.runCommand('Leakhunt: Start Watching');
+    const started = (): number => (cs!.extensionLog('Leak Hunter').match(/watching ecu-over-ssh every/g) ?? []).length;
+    for (let deadline = Date.now() + 60_000; started() < 2;) {
+      assert.ok(
+        !(await cs.page.locator('.quick-input-widget', { hasText: 'Passphrase' }).isVisible()),
+        'the stored passphrase was asked for again',
+      );
+      assert.ok(Date.now() < deadline, 'the second start did not connect');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(!cs.extensionLog('Leak Hunter').includes(TEST_KEY_PASSPHRASE), 'the passphrase leaked into the log');
+  });
+});
