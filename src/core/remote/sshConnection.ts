@@ -120,6 +120,8 @@ async function readKey(
 export class SshConnection {
   private closedFlag = false;
   private readonly closeListeners: ((reason: string) => void)[] = [];
+  /** Spawns whose channel has not opened yet: settled when the connection goes away. */
+  private readonly pendingSpawns = new Set<(reason: string) => void>();
 
   private constructor(
     private readonly clients: Client[],
@@ -147,6 +149,7 @@ export class SshConnection {
     this.closedFlag = true;
     this.log.trace('ssh', `connection to ${this.route.target.alias} closed: ${reason}`);
     for (const fn of this.closeListeners) fn(reason);
+    for (const fn of [...this.pendingSpawns]) fn(reason);
   }
 
   private get client(): Client {
@@ -282,6 +285,11 @@ export class SshConnection {
     if (this.closedFlag) {
       resolveExit({ code: null, signal: null, spawnError: new ConnectionLostError('SSH connection is closed') });
     } else {
+      // A connection that drops (or is closed here) before the channel opens may never call back; `exited` must settle.
+      const onDrop = (reason: string): void =>
+        resolveExit({ code: null, signal: null, spawnError: new ConnectionLostError(reason) });
+      this.pendingSpawns.add(onDrop);
+      void exited.then(() => this.pendingSpawns.delete(onDrop));
       this.log.trace('exec', `spawn ${text}${opts.pty ? ' (pty)' : ''}`);
       const onExec = (err: Error | undefined, ch: ClientChannel): void => {
         if (err) {
@@ -289,6 +297,7 @@ export class SshConnection {
           return;
         }
         channel = ch;
+        this.pendingSpawns.delete(onDrop);
         let buf = '';
         let code: number | null = null;
         let signal: string | null = null;
@@ -339,6 +348,7 @@ export class SshConnection {
   /** Closes the target connection, then the hops. */
   close(): void {
     this.closedFlag = true;
+    for (const fn of [...this.pendingSpawns]) fn('SSH connection closed');
     for (const c of [...this.clients].reverse()) c.end();
   }
 }
