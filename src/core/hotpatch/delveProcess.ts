@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DelveRpcClient, defaultRpcTimeoutMs } from './delveRpcClient';
@@ -31,6 +32,13 @@ export interface DelveHost {
   connect(port: number): Promise<Duplex>;
   /** A short name for messages and the audit log, e.g. `local`. */
   readonly name: string;
+  /**
+   * Whether `pid` is in a job-control stop (state T). Optional, like {@link DelveHost.continueProcess}: a host that
+   * cannot read the target's state leaves both out.
+   */
+  isStopped?(pid: number): Promise<boolean>;
+  /** Sends SIGCONT to `pid` (see {@link startDelve} for why); never throws. */
+  continueProcess?(pid: number): Promise<void>;
 }
 
 /** dlv processes started here and still running: killed if this process exits, so none stays attached to a target. */
@@ -105,6 +113,23 @@ export class LocalDelveHost implements DelveHost {
       },
       exited,
     };
+  }
+
+  isStopped(pid: number): Promise<boolean> {
+    return readFile(`/proc/${pid}/stat`, 'utf8').then(
+      // The state follows the parenthesized command name, which may itself contain ") ".
+      (stat) => /^[Tt]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)),
+      () => false,
+    );
+  }
+
+  continueProcess(pid: number): Promise<void> {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // gone, or not ours: nothing to resume
+    }
+    return Promise.resolve();
   }
 
   connect(port: number): Promise<Duplex> {
@@ -182,6 +207,11 @@ export async function startDelve(host: DelveHost, opts: StartDelveOptions): Prom
   const dlvPath = opts.dlvPath ?? 'dlv';
   const attachTimeoutMs = opts.attachTimeoutMs ?? 30_000;
   const t0 = performance.now();
+  // dlv killed in the middle of its attach (after PTRACE_ATTACH queued a SIGSTOP, before dlv waited for it) leaves
+  // that SIGSTOP pending; the kernel's detach at dlv's death then puts the whole target in a job-control stop, with
+  // no tracer left to resume it (seen with a 200 ms attach timeout: the target stayed in state T for good). So a
+  // failed start sends SIGCONT, which also discards a still-pending stop, unless the target was stopped before.
+  const stoppedBefore = host.isStopped ? await host.isStopped(opts.pid) : true;
   const proc = host.spawn(dlvPath, [
     'attach',
     String(opts.pid),
@@ -242,6 +272,7 @@ export async function startDelve(host: DelveHost, opts: StartDelveOptions): Prom
       new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
     ]);
     await dispose();
+    if (!stoppedBefore) await host.continueProcess?.(opts.pid);
     if (exitedSoon && !(err instanceof HotpatchError && err.code !== 'connection-lost' && err.code !== 'rpc-timeout')) {
       const mapped = delveStartError(opts.pid, output);
       if (mapped.code !== 'dlv-start') throw mapped;
