@@ -31,8 +31,13 @@ describe('leak detection end to end on the demo ECU service', function () {
   const at = (x: { file: string; line: number }, s: PlantedSite) =>
     path.resolve(x.file) === s.file && x.line === s.line;
   const dirs: string[] = [];
-  after(() => {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  // A failed verdict is judged from one live window that cannot be replayed: keep its series for `leakhunt report`.
+  afterEach(function () {
+    const keep = this.currentTest?.state === 'failed';
+    for (const d of dirs.splice(0)) {
+      if (keep) console.error(`series of the failed test kept in ${d}`);
+      else rmSync(d, { recursive: true, force: true });
+    }
   });
 
   /**
