@@ -117,6 +117,12 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       .first()
       .waitFor({ timeout: 10_000 });
     await page.locator('.view-line', { hasText: 'storeSession' }).first().waitFor({ timeout: 10_000 });
+    // Frames that map into the workspace are links (DocumentLinkProvider).
+    await page
+      .locator('.view-line', { hasText: `session_cache.go:${allocSite!.line}` })
+      .locator('.detected-link')
+      .first()
+      .waitFor({ timeout: 30_000 });
     assert.ok((await page.locator('.tab', { hasText: '.leakstack' }).count()) > 0, 'the stack document tab is missing');
     await session.screenshot(`${shot}-stack`);
 
@@ -149,6 +155,14 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       .locator('.statusbar-item', { hasText: /ecu-demo · .*\d+ leaks?/ })
       .first()
       .waitFor({ timeout: 30_000 });
+    // The Leak Hunter views: the target with its state, the ranked suspects, the snapshots.
+    await cs.page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
+    const row = (text: RegExp): ReturnType<CodeServerSession['page']['locator']> =>
+      cs!.page.locator('.monaco-list-row', { hasText: text }).first();
+    await row(/ecu-demo.*watching/).waitFor({ timeout: 30_000 });
+    await row(/storeSession session_cache\.go:\d+/).waitFor({ timeout: 30_000 });
+    await row(/#\d+ .*heap [\d.]+ (KiB|MiB|GiB) · \d+ goroutines/).waitFor({ timeout: 30_000 });
+    await cs.screenshot('live-watch-http-views');
     await cs.runCommand('Leakhunt: Show Leak Report');
     await cs.page.locator('.tab', { hasText: 'Leak Report.md' }).first().waitFor({ timeout: 30_000 });
     await cs.screenshot('live-watch-http-report');
