@@ -58,6 +58,7 @@ export class WatchController implements vscode.Disposable {
   private running: Promise<unknown> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly logger: TraceLogger;
+  private connecting: string | undefined;
 
   constructor(
     private readonly storage: vscode.Uri,
@@ -80,6 +81,17 @@ export class WatchController implements vscode.Disposable {
 
   /** Connects to `target` and starts the series; stops any watch in progress first. Throws when connecting fails. */
   async start(target: TargetConfig): Promise<void> {
+    // A second start while one is connecting would open a second connection and orphan the first.
+    if (this.connecting) throw new Error(`already connecting to ${this.connecting}`);
+    this.connecting = target.name;
+    try {
+      await this.startConnected(target);
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  private async startConnected(target: TargetConfig): Promise<void> {
     await this.stop();
     const settings = readWatchSettings();
     this.target = target;
