@@ -31,6 +31,9 @@ export function registerLeakHunterViews(
 ): void {
   for (const [key, id] of Object.entries(VIEW_IDS) as [keyof typeof VIEW_IDS, string][]) {
     const provider = providers[key] ?? new NothingYetProvider();
-    context.subscriptions.push(vscode.window.registerTreeDataProvider(id, provider));
+    // Snapshots allow a two-item selection for "Compare Snapshots" / "Export Diff" from the context menu.
+    context.subscriptions.push(
+      vscode.window.createTreeView(id, { treeDataProvider: provider, canSelectMany: key === 'snapshots' }),
+    );
   }
 }

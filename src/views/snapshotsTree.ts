@@ -34,6 +34,8 @@ export class SnapshotsTreeProvider implements vscode.TreeDataProvider<SnapshotEn
     item.description = parts.join(' · ');
     item.tooltip = [e.startedAt, ...e.gaps.map((g) => `${g.what}: ${g.reason}`)].join('\n');
     item.iconPath = new vscode.ThemeIcon(e.status === 'ok' ? 'record' : 'warning');
+    // Compare/Export in the context menu need a heap profile.
+    if (e.files.heap !== undefined) item.contextValue = 'leakhunt.snapshot';
     return item;
   }
 }

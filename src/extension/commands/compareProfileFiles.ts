@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { diff } from '../../core/pprof/diff';
+import type { Profile } from '../../core/pprof/profileModel';
 import { bindProfileDashboard, type ProfileDashboardDeps } from '../../views/profileDashboard';
 import { readProfileUri } from '../../views/profileEditorProvider';
 import { pickProfileFile } from './pickProfileFile';
@@ -36,7 +37,7 @@ export function compareProfileFiles(deps: ProfileDashboardDeps) {
 
     const title = `Δ ${path.basename(current.fsPath)} − ${path.basename(base.fsPath)}`;
     const [b, c] = await Promise.all([readProfileUri(base, deps.log), readProfileUri(current, deps.log)]);
-    let profile;
+    let profile: Profile | Error;
     if (b instanceof Error) profile = new Error(`base ${path.basename(base.fsPath)}: ${b.message}`);
     else if (c instanceof Error) profile = new Error(`current ${path.basename(current.fsPath)}: ${c.message}`);
     else {
@@ -49,14 +50,21 @@ export function compareProfileFiles(deps: ProfileDashboardDeps) {
     deps.log.info(
       `compare ${base.fsPath} -> ${current.fsPath}${profile instanceof Error ? `: ${profile.message}` : ''}`,
     );
-    const panel = vscode.window.createWebviewPanel('leakhunt.profileDiff', title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-    });
-    const subscription = bindProfileDashboard(
-      panel,
-      { title, profile, isDiff: true, exportName: `diff-${stem(current)}-minus-${stem(base)}.pb.gz` },
-      deps,
-    );
-    panel.onDidDispose(() => subscription.dispose());
+    showProfileDiff(deps, title, profile, `diff-${stem(current)}-minus-${stem(base)}.pb.gz`);
   };
+}
+
+/** Opens a `current − base` profile (or the error that kept it from being built) in a dashboard panel of its own. */
+export function showProfileDiff(
+  deps: ProfileDashboardDeps,
+  title: string,
+  profile: Profile | Error,
+  exportName: string,
+): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel('leakhunt.profileDiff', title, vscode.ViewColumn.Active, {
+    enableScripts: true,
+  });
+  const subscription = bindProfileDashboard(panel, { title, profile, isDiff: true, exportName }, deps);
+  panel.onDidDispose(() => subscription.dispose());
+  return panel;
 }

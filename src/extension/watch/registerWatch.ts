@@ -7,6 +7,7 @@ import { registerLeakCodeLenses } from '../leaks/leakCodeLenses';
 import { registerLeakStackDocuments } from '../leaks/leakStackDocument';
 import { RuntimeDiagnostics } from '../leaks/runtimeDiagnostics';
 import type { WorkspacePathResolver } from '../pathMapping/workspacePathResolver';
+import { registerSnapshotCommands } from '../snapshots/registerSnapshotCommands';
 import { registerWatchCommands, WATCH_COMMANDS } from './watchCommands';
 import { WatchController } from './watchController';
 import { watchPrompts } from './watchPrompts';
@@ -32,6 +33,7 @@ export function registerWatch(
   const watch = new WatchController(context.globalStorageUri, log, resolver, watchPrompts(context.secrets));
   context.subscriptions.push(watch, new RuntimeDiagnostics(watch, resolver, log));
   registerWatchCommands(context, watch, log);
+  registerSnapshotCommands(context, watch, { extensionUri: context.extensionUri, resolver, log });
   registerLeakCodeLenses(context, watch);
   registerLeakStackDocuments(context, watch, resolver);
   registerWatchStatusBar(context, watch);
