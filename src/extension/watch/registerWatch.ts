@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { connectToTarget, CONNECT_TO_TARGET_COMMAND } from '../connect/connectToTarget';
 import { SnapshotsTreeProvider } from '../../views/snapshotsTree';
 import { SuspectsTreeProvider } from '../../views/suspectsTree';
 import { TargetsTreeProvider } from '../../views/targetsTree';
@@ -30,10 +31,14 @@ export function registerWatch(
   log: vscode.LogOutputChannel,
   resolver: WorkspacePathResolver,
 ): WatchViews {
-  const watch = new WatchController(context.globalStorageUri, log, resolver, watchPrompts(context.secrets));
+  const prompts = watchPrompts(context.secrets);
+  const watch = new WatchController(context.globalStorageUri, log, resolver, prompts);
   context.subscriptions.push(watch, new RuntimeDiagnostics(watch, resolver, log));
   registerWatchCommands(context, watch, log);
   registerSnapshotCommands(context, watch, { extensionUri: context.extensionUri, resolver, log });
+  context.subscriptions.push(
+    vscode.commands.registerCommand(CONNECT_TO_TARGET_COMMAND, connectToTarget(watch, prompts, log)),
+  );
   registerLeakCodeLenses(context, watch);
   registerLeakStackDocuments(context, watch, resolver);
   registerWatchStatusBar(context, watch);
