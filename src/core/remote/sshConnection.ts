@@ -129,6 +129,9 @@ export class SshConnection {
     private readonly log: TraceLogger,
   ) {
     for (const c of clients) {
+      // ssh2 refuses writes ("Not connected") as soon as the peer ends the stream, a moment before 'close':
+      // a request made in that moment must be blamed on the connection, not on the endpoint.
+      c.on('end', () => this.markClosed('connection ended'));
       c.on('close', () => this.markClosed('connection closed'));
       c.on('error', (e: Error) => this.markClosed(e.message));
     }
