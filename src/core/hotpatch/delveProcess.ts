@@ -41,6 +41,13 @@ export interface DelveHost {
   continueProcess?(pid: number): Promise<void>;
 }
 
+/** Whether a `/proc/PID/stat` line shows a stopped process (state T or t). */
+export function isStoppedStat(stat: string): boolean {
+  // The state follows the parenthesized command name, which may itself contain ") ".
+  const i = stat.lastIndexOf(')');
+  return /^[Tt]$/.test(stat.slice(i + 2, i + 3));
+}
+
 /** dlv processes started here and still running: killed if this process exits, so none stays attached to a target. */
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -116,11 +123,7 @@ export class LocalDelveHost implements DelveHost {
   }
 
   isStopped(pid: number): Promise<boolean> {
-    return readFile(`/proc/${pid}/stat`, 'utf8').then(
-      // The state follows the parenthesized command name, which may itself contain ") ".
-      (stat) => /^[Tt]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)),
-      () => false,
-    );
+    return readFile(`/proc/${pid}/stat`, 'utf8').then(isStoppedStat, () => false);
   }
 
   continueProcess(pid: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { dlvArgs, dlvProgramArg, type ProgramArg, type SafeArg } from '../remote/remoteCommand';
 import type { SshConnection } from '../remote/sshConnection';
-import type { DelveHost, HostProcess } from './delveProcess';
+import { isStoppedStat, type DelveHost, type HostProcess } from './delveProcess';
 import type { ByteSource } from './elfFile';
 import { HotpatchError } from './hotpatchErrors';
 import type { TargetAccess } from './patchPool';
@@ -21,6 +21,8 @@ export interface RemoteShell {
   forwardOut(host: string, port: number, timeoutMs: number): Promise<Duplex>;
   /** Reads a whole file (at most maxBytes); null when it does not exist or cannot be read. */
   readFile(path: string, maxBytes: number): Promise<Buffer | null>;
+  /** Sends SIGCONT to `pid` on the host; never throws. */
+  continueProcess(pid: number): Promise<void>;
 }
 
 const safePath = /^\/[A-Za-z0-9._+\-/]*$/;
@@ -32,6 +34,7 @@ export function sshShell(conn: SshConnection, name: string): RemoteShell {
     spawn: (program, args, opts) => conn.spawn(program, args, opts),
     forwardOut: (host, port, timeoutMs) => conn.forwardOut(host, port, timeoutMs),
     readFile: (path, maxBytes) => conn.readFile(path, maxBytes),
+    continueProcess: (pid) => conn.continueProcess(pid),
   };
 }
 
@@ -58,6 +61,16 @@ export class RemoteDelveHost implements DelveHost {
 
   connect(port: number): Promise<Duplex> {
     return this.shell.forwardOut('127.0.0.1', port, 10_000);
+  }
+
+  // A dlv killed mid-attach can leave the target in a job-control stop with no tracer; startDelve resumes it.
+  async isStopped(pid: number): Promise<boolean> {
+    const stat = (await this.shell.readFile(`/proc/${pid}/stat`, 4096))?.toString('utf8');
+    return stat !== undefined && isStoppedStat(stat);
+  }
+
+  continueProcess(pid: number): Promise<void> {
+    return this.shell.continueProcess(pid);
   }
 }
 

@@ -13,7 +13,7 @@ function safe(value: string): SafeArg {
 }
 
 /** Programs leakhunt runs on the SSH host; nothing else can be executed. */
-export type RemoteProgram = 'cat' | 'docker';
+export type RemoteProgram = 'cat' | 'docker' | 'kill';
 
 /** A remote command line assembled only from a fixed program and validated, single-quoted arguments. */
 export class RemoteCommand {
@@ -96,6 +96,11 @@ export function pidArg(pid: number | string): SafeArg {
     throw new InvalidArgumentError(`invalid PID '${s.slice(0, 40)}': a positive integer is required`);
   }
   return safe(s);
+}
+
+/** The one signal leakhunt sends on a host: `-CONT`, to resume a target a failed dlv attach left stopped. */
+export function continueSignalArg(): SafeArg {
+  return safe('-CONT');
 }
 
 /** Validates a PID and returns it as a number. */

@@ -9,7 +9,7 @@ import {
   type ConnectConfig,
 } from 'ssh2';
 import { appendKnownHost, hostKeyFingerprint, KnownHosts, knownHostId, keyTypeOfBlob } from './knownHosts';
-import { pathArg, RemoteCommand, type ProgramArg, type SafeArg } from './remoteCommand';
+import { continueSignalArg, pathArg, pidArg, RemoteCommand, type ProgramArg, type SafeArg } from './remoteCommand';
 import {
   ConnectionLostError,
   EndpointUnreachableError,
@@ -345,6 +345,15 @@ export class SshConnection {
     } catch (e) {
       if (e instanceof RemoteCommandError) return null;
       throw e;
+    }
+  }
+
+  /** Sends SIGCONT to `pid` on the host (`kill -CONT PID`, validated pid); never throws, since the process may be gone. */
+  async continueProcess(pid: number, timeoutMs = 10_000): Promise<void> {
+    try {
+      await this.exec(RemoteCommand.of('kill', [continueSignalArg(), pidArg(pid)]), { timeoutMs, maxBytes: 4096 });
+    } catch (e) {
+      this.log.trace('ssh', `kill -CONT ${pid} failed: ${(e as Error).message}`);
     }
   }
 

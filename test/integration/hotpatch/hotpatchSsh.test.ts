@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hotpatchPool, rollbackPool } from '../../../src/core/hotpatch/patchPool';
-import { remoteAccess, sshShell } from '../../../src/core/hotpatch/remoteAccess';
+import { startDelve } from '../../../src/core/hotpatch/delveProcess';
+import { HotpatchError } from '../../../src/core/hotpatch/hotpatchErrors';
+import { RemoteDelveHost, remoteAccess, sshShell } from '../../../src/core/hotpatch/remoteAccess';
 import { openSshSession, type OpenedSsh } from '../../../src/core/remote/openSshSession';
 import { silentLogger } from '../../../src/core/remote/traceLogger';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
@@ -227,6 +229,28 @@ describe('hot patch through SSH: dlv started by exec (pty) on the host as the lo
     assert.equal(s1.pool_new, 'example.com/ecu-demo/pool.leakyNew');
     await sleep(300);
     assert.ok((await demo.state()).pool_gets > s1.pool_gets);
+  });
+  // The SSH twin of attachKilledMidway.test.ts: a remote dlv killed by the attach timeout between PTRACE_ATTACH and
+  // its first wait leaves the target in a job-control stop with no tracer; startDelve resumes it with `kill -CONT`.
+  it('an attach that times out on the SSH host at any moment never leaves the target stopped', async () => {
+    const host = new RemoteDelveHost(sshShell(ssh.connection, ssh.label));
+    for (let ms = 100; ms <= 900; ms += 40) {
+      const outcome = await startDelve(host, { pid: demo.pid, dlvPath: dlvPath(), attachTimeoutMs: ms }).then(
+        async (session) => {
+          await session.dispose();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      if (outcome !== undefined) assert.ok(outcome instanceof HotpatchError, String(outcome));
+      await waitFor(
+        () => runsFreely(demo.pid) === undefined,
+        5000,
+        `the target to run after a ${ms} ms attach timeout`,
+      );
+      const before = (await demo.state()).pool_gets;
+      await waitFor(async () => (await demo.state()).pool_gets > before, 3000, `the target to serve after ${ms} ms`);
+    }
   });
 });
 

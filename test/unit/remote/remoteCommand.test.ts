@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   containerArg,
+  continueSignalArg,
   literalArg,
   parseHostPort,
   pathArg,
@@ -75,5 +76,8 @@ describe('remote command arguments', () => {
     assert.equal(c.text, `docker 'inspect' '--' 'web-1'`);
     const forged = { value: `x; touch ${canary}` } as never;
     assert.throws(() => RemoteCommand.of('cat', [forged]), InvalidArgumentError);
+    // The one kill leakhunt sends resumes a target a failed attach left stopped: a fixed signal and a validated pid.
+    assert.equal(RemoteCommand.of('kill', [continueSignalArg(), pidArg(4242)]).text, `kill '-CONT' '4242'`);
+    assert.throws(() => RemoteCommand.of('kill', [continueSignalArg(), pidArg('1; reboot')]), InvalidArgumentError);
   });
 });
