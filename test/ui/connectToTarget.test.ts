@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
+import { createDockerStandIn, type DockerStandIn } from '../fixtures/dockerStandIn';
+import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+import { startSshd, type SshdFixture } from '../fixtures/sshd';
+
+const execFileP = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../..');
+
+/**
+ * "Leakhunt: Connect to Target" in a real VS Code (code-server + Chromium) through a real loopback sshd to the real
+ * demo service. There is no Docker engine here, so `docker` on the SSH host is a STAND-IN
+ * (test/fixtures/dockerStandIn.ts) printing the REAL recorded `docker ps`/`docker inspect` output, with the address and
+ * PID of one container rewritten to the demo service on this machine.
+ */
+describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chromium, real sshd, docker stand-in)', function () {
+  this.timeout(600_000);
+  let tmp: string;
+  let vsix: string;
+  let demo: EcuDemo | undefined;
+  let sshd: SshdFixture | undefined;
+  let docker: DockerStandIn | undefined;
+  let cs: CodeServerSession | undefined;
+
+  before(async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'leakhunt-ui-connect-'));
+    vsix = path.join(tmp, 'leakhunt.vsix');
+    await execFileP('npm', ['run', 'build'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    await execFileP('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], {
+      cwd: repoRoot,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    demo = await startEcuDemo();
+    interface Recorded {
+      Name: string;
+      State: { Pid: number };
+      NetworkSettings: { IPAddress: string; Networks: { bridge: { IPAddress: string } } };
+    }
+    const recorded = JSON.parse(
+      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
+    ) as Recorded[];
+    const c = structuredClone(recorded[0]!);
+    c.Name = '/ecu-telemetry';
+    c.State.Pid = demo.pid;
+    c.NetworkSettings.IPAddress = '127.0.0.1';
+    c.NetworkSettings.Networks.bridge.IPAddress = '127.0.0.1';
+    const ps = readFileSync(path.join(repoRoot, 'testdata/recorded/docker/ps-documented.jsonl'), 'utf8');
+    docker = await createDockerStandIn({ 'ecu-telemetry': [c] }, ps);
+    sshd = await startSshd({ pathPrefix: docker.binDir });
+  });
+
+  after(async () => {
+    await cs?.stop();
+    await sshd?.stop();
+    await docker?.remove();
+    await demo?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  afterEach(async function () {
+    if (cs && this.currentTest?.state === 'failed') {
+      await cs.screenshot('connect-to-target-failed').catch(() => '');
+      process.stderr.write(`--- Leak Hunter log ---\n${cs.extensionLog('Leak Hunter').slice(-6000)}\n`);
+    }
+  });
+
+  it('offers configured targets and ssh-config hosts, lists the containers over SSH and watches the picked one', async () => {
+    const ws = path.join(tmp, 'ws', 'ecu-demo');
+    cpSync(ecuDemoDir, ws, { recursive: true });
+    const port = demo!.addr.split(':').at(-1) ?? '';
+    cs = await startCodeServer({
+      name: 'connect-to-target',
+      folder: ws,
+      vsix: [vsix],
+      env: { SSH_AUTH_SOCK: '' },
+      settings: {
+        'leakhunt.interval': 1,
+        'leakhunt.ssh.knownHostsFile': sshd!.knownHosts,
+        'leakhunt.ssh.configFile': sshd!.sshConfig,
+        'leakhunt.targets': [
+          {
+            name: 'ecu-ssh',
+            url: `ssh://${sshd!.user}@127.0.0.1:${sshd!.port}`,
+            endpoint: `0.0.0.0:${port}`,
+            identityFile: sshd!.clientKey,
+          },
+        ],
+      },
+    });
+    const page = cs.page;
+    await cs.runCommand('Leakhunt: Connect to Target');
+    const row = (text: string | RegExp) =>
+      page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    // The sshd fixture's config declares the aliases `ecu`, `gw` and `ecu-via-gw`.
+    await row('ecu-via-gw').waitFor({ timeout: 30_000 });
+    await row(/^\s*ecu\s*ssh config host/).waitFor();
+    await row('Add target...').waitFor();
+    await cs.screenshot('connect-to-target-pick');
+    await row('ecu-ssh').click();
+    // The containers `docker ps` printed on the host, plus the host itself.
+    await row('ecu-telemetry').waitFor({ timeout: 60_000 });
+    await row("the host's own endpoint").waitFor();
+    await cs.screenshot('connect-to-target-containers');
+    await row('ecu-telemetry').click();
+    for (
+      let deadline = Date.now() + 60_000;
+      !/snapshot 1 of ecu-ssh\/ecu-telemetry: ok/.test(cs.extensionLog('Leak Hunter'));
+    ) {
+      assert.ok(Date.now() < deadline, 'the picked container is not being watched');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const calls = await docker!.calls();
+    assert.ok(
+      calls.some((a) => a[0] === 'ps'),
+      'docker ps was not run on the host',
+    );
+    assert.ok(
+      calls.some((a) => a.join(' ') === 'inspect -- ecu-telemetry'),
+      'the picked container was not inspected',
+    );
+    await cs.runCommand('Leakhunt: Stop Watching');
+  });
+});
