@@ -125,4 +125,60 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
     );
     await cs.runCommand('Leakhunt: Stop Watching');
   });
+
+  /** Waits until the Leak Hunter log shows the first snapshot of `name`. */
+  async function waitWatching(session: CodeServerSession, name: string): Promise<void> {
+    const re = new RegExp(`snapshot 1 of ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: ok`);
+    for (let deadline = Date.now() + 60_000; !re.test(session.extensionLog('Leak Hunter'));) {
+      assert.ok(Date.now() < deadline, `${name} is not being watched`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** Types `text` into the open input box once it is shown with `title`, and accepts it. */
+  async function answer(session: CodeServerSession, title: string, text: string): Promise<void> {
+    const box = session.page.locator('.quick-input-widget', { hasText: title });
+    await box.waitFor({ timeout: 30_000 });
+    const input = box.locator('input').first();
+    await input.fill(text);
+    for (let deadline = Date.now() + 10_000; (await input.inputValue()) !== text;) {
+      assert.ok(Date.now() < deadline, `the input box does not keep ${text}`);
+      await new Promise((r) => setTimeout(r, 100));
+      await input.fill(text);
+    }
+    await session.page.keyboard.press('Enter');
+  }
+
+  it('connects to an ssh-config host: asks for the pprof endpoint, then the container', async () => {
+    assert.ok(cs, 'needs the session of the previous test');
+    const page = cs.page;
+    const port = demo!.addr.split(':').at(-1) ?? '';
+    await cs.runCommand('Leakhunt: Connect to Target');
+    const row = (text: string | RegExp) =>
+      page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row(/^\s*ecu\s*ssh config host/).click({ timeout: 30_000 });
+    await answer(cs, 'pprof endpoint', `0.0.0.0:${port}`);
+    await row('ecu-telemetry').click({ timeout: 60_000 });
+    await waitWatching(cs, 'ecu/ecu-telemetry');
+    await cs.runCommand('Leakhunt: Stop Watching');
+  });
+
+  it('adds an http:// target to the workspace settings and watches it', async () => {
+    assert.ok(cs, 'needs the session of the previous test');
+    await cs.runCommand('Leakhunt: Connect to Target');
+    await cs.page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'Add target...' })
+      .first()
+      .click({ timeout: 30_000 });
+    await answer(cs, 'Add target: URL', demo!.url);
+    await answer(cs, 'Add target: name', 'added-demo');
+    await waitWatching(cs, 'added-demo');
+    const settings = readFileSync(path.join(tmp, 'ws', 'ecu-demo', '.vscode', 'settings.json'), 'utf8');
+    const targets = (JSON.parse(settings) as Record<string, unknown>)['leakhunt.targets'] as { name: string }[];
+    assert.ok(
+      targets.some((t) => t.name === 'added-demo'),
+      `added-demo is not in the workspace settings: ${settings}`,
+    );
+    await cs.runCommand('Leakhunt: Stop Watching');
+  });
 });

@@ -12,7 +12,7 @@ import { readWatchSettings } from '../watch/watchSettings';
 /** The command id of "Leakhunt: Connect to Target". */
 export const CONNECT_TO_TARGET_COMMAND = 'leakhunt.connectToTarget';
 
-type Choice = vscode.QuickPickItem & { target?: TargetConfig; add?: true };
+type Choice = vscode.QuickPickItem & { target?: TargetConfig; add?: true; alias?: string };
 
 /**
  * Connect to Target: a pick of the configured targets, the user's ssh-config hosts and "Add target..."; for an SSH
@@ -33,7 +33,7 @@ export function connectToTarget(watch: WatchController, prompts: WatchPrompts, l
     const hosts: Choice[] = [];
     for (const a of aliases) {
       try {
-        hosts.push({ label: `$(remote) ${a}`, description: 'ssh config host', target: sshHostTarget(a) });
+        hosts.push({ label: `$(remote) ${a}`, description: 'ssh config host', target: sshHostTarget(a), alias: a });
       } catch (e) {
         log.warn(`ssh config host ${a}: ${(e as Error).message}`);
       }
@@ -46,6 +46,7 @@ export function connectToTarget(watch: WatchController, prompts: WatchPrompts, l
     });
     if (!picked) return;
     let target = picked.add ? await addTarget() : picked.target;
+    if (picked.alias !== undefined) target = await askEndpoint(picked.alias);
     if (!target) return;
     if (target.spec.kind === 'ssh' && target.container === undefined && target.pid === undefined) {
       const chosen = await pickContainer(target, prompts, log);
@@ -157,4 +158,23 @@ async function pickContainer(
     void vscode.window.showErrorMessage(`Leak Hunter: ${(e as Error).message}`);
     return null;
   }
+}
+
+/** An ssh-config host has no endpoint setting: ask where pprof listens (with a container, only the port counts). */
+async function askEndpoint(alias: string): Promise<TargetConfig | undefined> {
+  const endpoint = await vscode.window.showInputBox({
+    title: `Connect to ${alias}: pprof endpoint`,
+    prompt: 'HOST:PORT of net/http/pprof as seen from the SSH host (for a container, its port)',
+    value: DEFAULT_ENDPOINT,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      try {
+        sshHostTarget(alias, v.trim());
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  return endpoint ? sshHostTarget(alias, endpoint.trim()) : undefined;
 }

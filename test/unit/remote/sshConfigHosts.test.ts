@@ -47,11 +47,13 @@ describe('sshHostTarget / withContainer', () => {
     assert.equal(c.name, 'ecu-1/ecu-telemetry');
     assert.equal(c.container, 'ecu-telemetry');
     assert.equal(c.url, t.url);
-    assert.equal(sshHostTarget('h', 'c').container, 'c');
+    assert.equal(t.endpoint, '127.0.0.1:6060');
+    assert.equal(withContainer(sshHostTarget('h', '0.0.0.0:7070'), 'c').endpoint, '0.0.0.0:7070');
   });
 
   it('refuses an alias or container name that could smuggle shell syntax', () => {
     assert.throws(() => sshHostTarget('a;rm -rf'), /ssh:\/\//);
     assert.throws(() => withContainer(sshHostTarget('ecu'), '$(reboot)'), /invalid container name/);
+    assert.throws(() => sshHostTarget('ecu', 'x;y:80'), /invalid/);
   });
 });
