@@ -7,6 +7,7 @@ import { registerGoroutineDumpLinks } from './goroutineDump/goroutineDumpLinkPro
 import { registerHotPatch } from './hotpatch/registerHotPatch';
 import { WorkspacePathResolver } from './pathMapping/workspacePathResolver';
 import { registerWatch } from './watch/registerWatch';
+import { readThresholdSettings } from './watch/watchSettings';
 import { registerLeakHunterViews } from '../views/leakHunterViews';
 import { registerProfileEditor } from '../views/profileEditorProvider';
 
@@ -16,7 +17,13 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   const resolver = new WorkspacePathResolver(log);
   context.subscriptions.push(resolver);
-  const dashboards = { extensionUri: context.extensionUri, resolver, log };
+  // Series dashboards judge with the same thresholds as the live watch (a bad value is reported when a watch starts).
+  const dashboards = {
+    extensionUri: context.extensionUri,
+    resolver,
+    log,
+    config: () => readThresholdSettings().config,
+  };
 
   context.subscriptions.push(
     vscode.commands.registerCommand(OPEN_PROFILE_FILE_COMMAND, openProfileFile({ log })),

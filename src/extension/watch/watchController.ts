@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { leakSitesOf, type LeakSite } from '../../core/editor/leakSites';
 import { seriesFolderName, type TargetConfig } from '../../core/editor/targetConfig';
 import { LeakAnalyzer } from '../../core/leak/leakAnalyzer';
+import { resolveLeakConfig, type LeakConfig } from '../../core/leak/leakConfig';
 import type { LeakReport } from '../../core/leak/leakReport';
 import { loadSeriesInto } from '../../core/leak/loadSeries';
 import { openTarget, type OpenedTarget } from '../../core/remote/openTarget';
@@ -14,7 +15,7 @@ import { runSeries } from '../../core/series/runSeries';
 import type { SnapshotEntry } from '../../core/series/seriesIndex';
 import { SnapshotSeries } from '../../core/series/snapshotSeries';
 import type { WorkspacePathResolver } from '../pathMapping/workspacePathResolver';
-import { readWatchSettings } from './watchSettings';
+import { readThresholdSettings, readWatchSettings } from './watchSettings';
 
 /** Where the connection to a configured target stands. */
 export type ConnectionState = 'idle' | 'connecting' | 'watching' | 'stopped' | 'error';
@@ -52,6 +53,8 @@ export class WatchController implements vscode.Disposable {
   snapshots: readonly SnapshotEntry[] = [];
   /** The series folder being written. */
   seriesDir: string | undefined;
+  /** The leak config of the current watch, from the `leakhunt.thresholds.*` settings read when it started. */
+  config: LeakConfig = resolveLeakConfig();
   private opened: OpenedTarget | undefined;
   private series: SnapshotSeries | undefined;
   private abort: AbortController | undefined;
@@ -94,6 +97,14 @@ export class WatchController implements vscode.Disposable {
   private async startConnected(target: TargetConfig): Promise<void> {
     await this.stop();
     const settings = readWatchSettings();
+    const thresholds = readThresholdSettings();
+    this.config = thresholds.config;
+    if (thresholds.problems.length > 0) {
+      for (const p of thresholds.problems) this.log.warn(p);
+      void vscode.window.showWarningMessage(
+        `Leak Hunter: invalid threshold setting${thresholds.problems.length > 1 ? 's' : ''}: ${thresholds.problems.join('; ')}`,
+      );
+    }
     this.target = target;
     this.report = undefined;
     this.sites = [];
@@ -214,7 +225,7 @@ export class WatchController implements vscode.Disposable {
   private async analyze(series: SnapshotSeries, label: string, window: number): Promise<void> {
     const dir = this.seriesDir;
     if (!dir) return;
-    const analyzer = new LeakAnalyzer({ window });
+    const analyzer = new LeakAnalyzer({ config: this.config, window });
     const loaded = await loadSeriesInto(dir, analyzer, { window });
     for (const p of loaded.problems) this.log.warn(p);
     const report = analyzer.report(label);

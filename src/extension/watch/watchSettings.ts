@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseTargetConfigs, type TargetConfig, type TargetConfigProblem } from '../../core/editor/targetConfig';
+import { thresholdConfig, type ThresholdConfig } from '../../core/editor/thresholdSettings';
 import { DEFAULT_WINDOW } from '../../core/series/snapshotSeries';
 
 /** The watch-related settings, read fresh on every use so edits apply to the next start. */
@@ -42,4 +43,10 @@ export function readWatchSettings(): WatchSettings {
     ...(knownHostsFile ? { knownHostsFile } : {}),
     ...(sshConfigFile ? { sshConfigFile } : {}),
   };
+}
+
+/** Reads the `leakhunt.thresholds.*` settings into a leak config; refused values fall back to defaults, with a problem each. */
+export function readThresholdSettings(): ThresholdConfig {
+  const c = vscode.workspace.getConfiguration();
+  return thresholdConfig((key) => c.get<unknown>(key));
 }
