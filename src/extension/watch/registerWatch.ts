@@ -3,6 +3,7 @@ import { connectToTarget, CONNECT_TO_TARGET_COMMAND } from '../connect/connectTo
 import { SnapshotsTreeProvider } from '../../views/snapshotsTree';
 import { SuspectsTreeProvider } from '../../views/suspectsTree';
 import { TargetsTreeProvider } from '../../views/targetsTree';
+import { seriesDashboardOf } from '../../views/seriesDashboardPanel';
 import { registerWatchStatusBar } from '../../views/watchStatusBar';
 import { registerLeakCodeLenses } from '../leaks/leakCodeLenses';
 import { registerLeakStackDocuments } from '../leaks/leakStackDocument';
@@ -42,6 +43,12 @@ export function registerWatch(
   registerLeakCodeLenses(context, watch);
   registerLeakStackDocuments(context, watch, resolver);
   registerWatchStatusBar(context, watch);
+  // An open dashboard of the live series redraws after every snapshot (refreshes coalesce and never reject).
+  context.subscriptions.push(
+    watch.onDidChange(() => {
+      if (watch.seriesDir) void seriesDashboardOf(watch.seriesDir)?.refresh();
+    }),
+  );
   const s = readWatchSettings();
   if (s.autoWatch && s.targets.length === 1) void vscode.commands.executeCommand(WATCH_COMMANDS.start);
   return {
