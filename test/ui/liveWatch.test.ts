@@ -151,10 +151,26 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     });
     await watchAndCheck(cs, 'live-watch-http');
     // The status bar names the target and counts leaks; the report document opens from the palette.
+    const status = cs.page.locator('.statusbar-item', { hasText: /ecu-demo · .*\d+ leaks?/ }).first();
+    await status.waitFor({ timeout: 30_000 });
+    // A click on it opens the series dashboard of the live series: its timeline draws the snapshots so far...
+    await status.click();
     await cs.page
-      .locator('.statusbar-item', { hasText: /ecu-demo · .*\d+ leaks?/ })
+      .locator('.tab', { hasText: /^Series: / })
       .first()
       .waitFor({ timeout: 30_000 });
+    const chart = cs.webview().locator('svg.timeline-chart');
+    await chart.waitFor({ timeout: 60_000 });
+    const points = await chart.locator('circle.point.heap').count();
+    assert.ok(points >= 2, `the live timeline has ${points} heap points`);
+    // ...and redraws as the watch adds snapshots (the heap line of a leaking service changes shape).
+    const line = async (): Promise<string> => (await chart.locator('polyline.heap').getAttribute('points')) ?? '';
+    const first = await line();
+    for (let deadline = Date.now() + 30_000; (await line()) === first;) {
+      assert.ok(Date.now() < deadline, 'the open dashboard did not refresh after new snapshots');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await cs.screenshot('live-watch-http-dashboard');
     // The Leak Hunter views: the target with its state, the ranked suspects, the snapshots.
     await cs.page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
     const row = (text: RegExp): ReturnType<CodeServerSession['page']['locator']> =>
