@@ -175,7 +175,11 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await cs.page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
     const row = (text: RegExp): ReturnType<CodeServerSession['page']['locator']> =>
       cs!.page.locator('.monaco-list-row', { hasText: text }).first();
+    // Targets: host → target (with its state) → endpoint.
+    await row(/127\.0\.0\.1\s*http · 1 target · watching/).waitFor({ timeout: 30_000 });
     await row(/ecu-demo.*watching/).waitFor({ timeout: 30_000 });
+    await cs.screenshot('live-watch-http-targets');
+    await row(new RegExp(`${demo!.addr.replace(/\./g, '\\.')}\\s*pprof /debug/pprof`)).waitFor({ timeout: 30_000 });
     await row(/storeSession session_cache\.go:\d+/).waitFor({ timeout: 30_000 });
     await row(/#\d+ .*heap [\d.]+ (KiB|MiB|GiB) · \d+ goroutines/).waitFor({ timeout: 30_000 });
     await cs.screenshot('live-watch-http-views');
