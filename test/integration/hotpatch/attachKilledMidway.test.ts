@@ -1,7 +1,5 @@
-import assert from 'node:assert/strict';
-import { LocalDelveHost, startDelve } from '../../../src/core/hotpatch/delveProcess';
-import { HotpatchError } from '../../../src/core/hotpatch/hotpatchErrors';
-import { dlvPath, runsFreely, waitFor } from '../../fixtures/delve';
+import { LocalDelveHost } from '../../../src/core/hotpatch/delveProcess';
+import { sweepAttachTimeouts } from '../../fixtures/attachTimeoutSweep';
 import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 
 /**
@@ -22,26 +20,6 @@ describe('hot patch: dlv killed in the middle of its attach never leaves the tar
   });
 
   it('resumes the target after every timed-out attach (timeouts from 100 to 450 ms)', async () => {
-    for (let ms = 100; ms <= 450; ms += 10) {
-      const outcome = await startDelve(new LocalDelveHost(), {
-        pid: demo.pid,
-        dlvPath: dlvPath(),
-        attachTimeoutMs: ms,
-      }).then(
-        async (session) => {
-          await session.dispose();
-          return undefined;
-        },
-        (e: unknown) => e,
-      );
-      if (outcome !== undefined) assert.ok(outcome instanceof HotpatchError, String(outcome));
-      await waitFor(
-        () => runsFreely(demo.pid) === undefined,
-        2000,
-        `the target to run after a ${ms} ms attach timeout`,
-      );
-      const before = (await demo.state()).pool_gets;
-      await waitFor(async () => (await demo.state()).pool_gets > before, 2000, `the target to serve after ${ms} ms`);
-    }
+    await sweepAttachTimeouts(new LocalDelveHost(), demo, { fromMs: 100, toMs: 450, stepMs: 10, settleMs: 2000 });
   });
 });

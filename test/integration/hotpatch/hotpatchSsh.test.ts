@@ -3,8 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hotpatchPool, rollbackPool } from '../../../src/core/hotpatch/patchPool';
-import { startDelve } from '../../../src/core/hotpatch/delveProcess';
-import { HotpatchError } from '../../../src/core/hotpatch/hotpatchErrors';
 import { RemoteDelveHost, remoteAccess, sshShell } from '../../../src/core/hotpatch/remoteAccess';
 import { openSshSession, type OpenedSsh } from '../../../src/core/remote/openSshSession';
 import { silentLogger } from '../../../src/core/remote/traceLogger';
@@ -12,6 +10,7 @@ import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { startEcuDemoAsNobody } from '../../fixtures/foreignEcuDemo';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
+import { sweepAttachTimeouts } from '../../fixtures/attachTimeoutSweep';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
 
 interface CliJson {
@@ -234,23 +233,7 @@ describe('hot patch through SSH: dlv started by exec (pty) on the host as the lo
   // its first wait leaves the target in a job-control stop with no tracer; startDelve resumes it with `kill -CONT`.
   it('an attach that times out on the SSH host at any moment never leaves the target stopped', async () => {
     const host = new RemoteDelveHost(sshShell(ssh.connection, ssh.label));
-    for (let ms = 100; ms <= 900; ms += 40) {
-      const outcome = await startDelve(host, { pid: demo.pid, dlvPath: dlvPath(), attachTimeoutMs: ms }).then(
-        async (session) => {
-          await session.dispose();
-          return undefined;
-        },
-        (e: unknown) => e,
-      );
-      if (outcome !== undefined) assert.ok(outcome instanceof HotpatchError, String(outcome));
-      await waitFor(
-        () => runsFreely(demo.pid) === undefined,
-        5000,
-        `the target to run after a ${ms} ms attach timeout`,
-      );
-      const before = (await demo.state()).pool_gets;
-      await waitFor(async () => (await demo.state()).pool_gets > before, 3000, `the target to serve after ${ms} ms`);
-    }
+    await sweepAttachTimeouts(host, demo, { fromMs: 100, toMs: 900, stepMs: 40, settleMs: 5000 });
   });
 });
 
