@@ -147,7 +147,12 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       name: 'live-watch-http',
       folder: ws,
       vsix: [vsix],
-      settings: { ...WATCH_SETTINGS, 'leakhunt.targets': [{ name: 'ecu-demo', url: demo!.url, pid: demo!.pid }] },
+      settings: {
+        ...WATCH_SETTINGS,
+        // A non-default watermark, to see the threshold settings reach the dashboard.
+        'leakhunt.thresholds.watermark': 0.75,
+        'leakhunt.targets': [{ name: 'ecu-demo', url: demo!.url, pid: demo!.pid }],
+      },
     });
     await watchAndCheck(cs, 'live-watch-http');
     // The status bar names the target and counts leaks; the report document opens from the palette.
@@ -163,6 +168,7 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await chart.waitFor({ timeout: 60_000 });
     const points = await chart.locator('circle.point.heap').count();
     assert.ok(points >= 2, `the live timeline has ${points} heap points`);
+    assert.equal(await cs.webview().locator('.legend-item.threshold').textContent(), '75% threshold');
     // ...and redraws as the watch adds snapshots (the heap line of a leaking service changes shape).
     const line = async (): Promise<string> => (await chart.locator('polyline.heap').getAttribute('points')) ?? '';
     const first = await line();
