@@ -114,13 +114,24 @@ export function judgeHeapSeries(
   if (!grew && !shrank) return judged('stable', `no significant change (floor ${fmtBytes(floor)})`);
   if (shrank) return judged('shrinking', 'in-use bytes fell significantly');
 
+  // The flat tail found may still hold the end of the growth; the plateau is real if any qualifying tail in it
+  // (down to the shortest one the rule accepts) stopped short of the head's pace.
+  const everyTailKeepsHeadPace = (longest: number): boolean => {
+    const shortest = Math.max(cfg.plateauMinPoints, Math.ceil(n * cfg.plateauTailFraction));
+    for (let len = longest; len >= shortest; len--)
+      if (!tailKeepsHeadPace(timesMs, values, n - len, period)) return false;
+    return true;
+  };
   const tail = flatTailLength(timesMs, values, {
     minPoints: cfg.plateauMinPoints,
     fraction: cfg.plateauTailFraction,
     minSlopeT: cfg.minSlopeT,
     sigmas: cfg.plateauSigmas,
   });
-  if (tail > 0) return judged('stable', `grew earlier, flat over the last ${tail} points (plateau)`, true);
+  // Only for a site that keeps what it allocates: a churning site is re-sampled every GC, so its tail is no
+  // running count of samples and the Poisson argument below does not hold.
+  if (tail > 0 && !(period > 1 && !churning && everyTailKeepsHeadPace(tail)))
+    return judged('stable', `grew earlier, flat over the last ${tail} points (plateau)`, true);
   const enough = !(period > 1) || up >= cfg.leakMinSamples * period;
   const steady =
     enough &&
@@ -165,4 +176,40 @@ function residualMad(timesMs: ArrayLike<number>, values: ArrayLike<number>, stat
   }
   const m = median(res);
   return median(res.map((r) => Math.abs(r - m)));
+}
+
+/**
+ * Whether a sampled leak that kept its earlier pace could, by sampling luck alone, show no more growth than the
+ * tail from `b` on does. A leaked object stays sampled, so the samples a pure leak adds over the tail are Poisson
+ * with mean (head rate × tail time) / period; a plateau is only declared when that tail would be a 1-in-1000 draw.
+ * Without this, a steady leak whose last few snapshots happened to gain one sample instead of six looked like a
+ * bounded cache that had warmed up.
+ */
+export function tailKeepsHeadPace(
+  timesMs: ArrayLike<number>,
+  values: ArrayLike<number>,
+  b: number,
+  period: number,
+): boolean {
+  const n = values.length;
+  const t0 = timesMs[0]!;
+  const tb = timesMs[b]!;
+  const tn = timesMs[n - 1]!;
+  if (!(tb > t0) || !(tn > tb)) return false;
+  const headRate = (values[b]! - values[0]!) / (tb - t0);
+  if (!(headRate > 0)) return false;
+  const lambda = (headRate * (tn - tb)) / period;
+  const k = Math.max(0, Math.floor((values[n - 1]! - values[b]!) / period));
+  return poissonCdf(k, lambda) >= 1e-3;
+}
+
+/** P(X ≤ k) for X ~ Poisson(lambda). */
+function poissonCdf(k: number, lambda: number): number {
+  let term = Math.exp(-lambda);
+  let sum = term;
+  for (let i = 1; i <= k; i++) {
+    term *= lambda / i;
+    sum += term;
+  }
+  return Math.min(1, sum);
 }

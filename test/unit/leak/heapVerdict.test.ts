@@ -121,6 +121,20 @@ describe('leak/heapVerdict', () => {
     assert.ok(unstable <= 4, `${unstable}/200 noisy plateaus not stable`);
   });
 
+  it('does not mistake a sampled leak whose last snapshots gained one sample for a plateau', () => {
+    // Recorded from the demo's retaining sync.Pool New (2 s snapshots, 512 KiB sampling): the tail 6.5, 6.5, 6.5,
+    // 7.0 MiB gained 1 sample where the head's pace predicts 6; leaked objects stay sampled, so that is a
+    // 1.7%-likely draw of a steady leak, not evidence of a bounded cache (which the rule once called stable).
+    const t = times(10);
+    const v = [0, 1.5, 2.5, 3.5, 5, 5.5, 6.5, 6.5, 6.5, 7].map((x) => x * MiB);
+    const j = judgeHeapSeries(t, v, P, cfg, { allocDelta: 7 * MiB });
+    assert.notEqual(j.verdict, 'stable', j.reason);
+    assert.equal(j.plateau, false);
+    // A real warm-up that stopped gains nothing over a tail where its head pace predicts dozens of samples.
+    const stopped = [0, 2, 4, 6, 8, 10, 12, 12, 12, 12].map((x) => x * MiB);
+    assert.equal(judgeHeapSeries(t, stopped, P, cfg, { allocDelta: 12 * MiB }).verdict, 'stable');
+  });
+
   it('calls a single start-up jump growing, not leak', () => {
     const t = times(10);
     const v = [0, 0, 0, 0, 0, 0, 0, 0, 83, 83].map((x) => x * MiB);
