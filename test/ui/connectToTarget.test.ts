@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
-import { createDockerStandIn, type DockerStandIn } from '../fixtures/dockerStandIn';
+import {
+  createDockerStandIn,
+  recordedContainerAt,
+  recordedPsLines,
+  type DockerStandIn,
+} from '../fixtures/dockerStandIn';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
 import { startSshd, type SshdFixture } from '../fixtures/sshd';
 
@@ -36,21 +41,10 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
       maxBuffer: 64 * 1024 * 1024,
     });
     demo = await startEcuDemo();
-    interface Recorded {
-      Name: string;
-      State: { Pid: number };
-      NetworkSettings: { IPAddress: string; Networks: { bridge: { IPAddress: string } } };
-    }
-    const recorded = JSON.parse(
-      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
-    ) as Recorded[];
-    const c = structuredClone(recorded[0]!);
-    c.Name = '/ecu-telemetry';
-    c.State.Pid = demo.pid;
-    c.NetworkSettings.IPAddress = '127.0.0.1';
-    c.NetworkSettings.Networks.bridge.IPAddress = '127.0.0.1';
-    const ps = readFileSync(path.join(repoRoot, 'testdata/recorded/docker/ps-documented.jsonl'), 'utf8');
-    docker = await createDockerStandIn({ 'ecu-telemetry': [c] }, ps);
+    docker = await createDockerStandIn(
+      { 'ecu-telemetry': [recordedContainerAt('ecu-telemetry', demo.pid, '127.0.0.1')] },
+      recordedPsLines(),
+    );
     sshd = await startSshd({ pathPrefix: docker.binDir });
   });
 

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { promises as fs, readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { HotpatchResult } from '../../../src/core/hotpatch/patchPool';
@@ -9,14 +7,7 @@ import { LeakhuntDebugSession } from '../../../src/dap/leakhuntDebugSession';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
-import { createDockerStandIn, type DockerStandIn } from '../../fixtures/dockerStandIn';
-
-const repoRoot = path.resolve(__dirname, '../../..');
-
-/** Replaces what the docker stand-in answers for `inspect` (its data file sits beside its bin folder). */
-async function writeStandInData(docker: DockerStandIn, inspect: Record<string, unknown[]>): Promise<void> {
-  await fs.writeFile(path.join(path.dirname(docker.binDir), 'data.json'), JSON.stringify({ inspect, ps: '' }));
-}
+import { createDockerStandIn, recordedContainerAt, type DockerStandIn } from '../../fixtures/dockerStandIn';
 
 describe('leakhunt debug adapter on an ssh:// target (DebugClient → adapter → real sshd → real dlv → real Go process)', function () {
   this.timeout(180_000);
@@ -39,13 +30,7 @@ describe('leakhunt debug adapter on an ssh:// target (DebugClient → adapter �
   });
   beforeEach(async () => {
     demo = await startEcuDemo({ flags: ['-pool-gets-per-sec', '200'] });
-    const recorded = JSON.parse(
-      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
-    ) as { Name: string; State: { Pid: number } }[];
-    const c = structuredClone(recorded[0]!);
-    c.Name = '/ecu-telemetry';
-    c.State.Pid = demo.pid;
-    await writeStandInData(docker, { 'ecu-telemetry': [c] });
+    await docker.answer({ 'ecu-telemetry': [recordedContainerAt('ecu-telemetry', demo.pid)] }, '');
     // The host injects how to log in (here the fixture's ssh config with alias `ecu` and its known_hosts file).
     server = net.createServer((socket) => {
       const session = new LeakhuntDebugSession({ sshConfig: sshd.sshConfig, knownHosts: sshd.knownHosts });

@@ -8,7 +8,13 @@ import { loadSshConfig, resolveSshRoute } from '../../../src/core/remote/resolve
 import { SshSession } from '../../../src/core/remote/sshSession';
 import { SshTarget } from '../../../src/core/remote/sshTarget';
 import type { WatchReport } from '../../../src/core/report/watchReport';
-import { createDockerStandIn, type DockerStandIn } from '../../fixtures/dockerStandIn';
+import {
+  createDockerStandIn,
+  recordedBridgeInspect,
+  recordedContainerAt,
+  recordedPsLines,
+  type DockerStandIn,
+} from '../../fixtures/dockerStandIn';
 import { repoRoot, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { createMemoryCgroup, type MemoryCgroupFixture } from '../../fixtures/memoryCgroup';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
@@ -34,20 +40,9 @@ describe('leakhunt watch --container (docker stand-in on a real sshd)', function
   before(async () => {
     if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' });
     demo = await startEcuDemo();
-    interface Recorded {
-      Name: string;
-      State: { Pid: number };
-      NetworkSettings: { IPAddress: string; Networks: { bridge: { IPAddress: string } } };
-    }
-    const recorded = JSON.parse(
-      readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-bridge-2019.json'), 'utf8'),
-    ) as Recorded[];
-    const c = structuredClone(recorded[0]!);
-    c.Name = '/ecu-telemetry';
-    c.State.Pid = demo.pid;
-    c.NetworkSettings.IPAddress = '127.0.0.1';
-    c.NetworkSettings.Networks.bridge.IPAddress = '127.0.0.1';
-    const ps = readFileSync(path.join(repoRoot, 'testdata/recorded/docker/ps-documented.jsonl'), 'utf8');
+    const recorded = recordedBridgeInspect();
+    const c = recordedContainerAt('ecu-telemetry', demo.pid, '127.0.0.1');
+    const ps = recordedPsLines();
     const usernet = JSON.parse(
       readFileSync(path.join(repoRoot, 'testdata/recorded/docker/inspect-usernet-documented.json'), 'utf8'),
     ) as unknown[];
