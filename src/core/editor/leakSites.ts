@@ -7,8 +7,10 @@ import { formatBytes } from '../leak/units';
 export interface LeakStack {
   /** Frames, innermost first. */
   frames: SourceFrame[];
-  /** Growth through this stack, already worded (e.g. `+3.1 MiB/min`). */
+  /** Growth through this stack, already worded (e.g. `+3.1 MiB/min (42.0 MiB in use, +12.0 MiB over the window)`). */
   growth: string;
+  /** Growth through this stack per minute (bytes or goroutines), for ordering and severity. */
+  ratePerMin: number;
 }
 
 /** A line of code the leak analysis blames: a heap allocation site or the blocking line of a goroutine group. */
@@ -31,7 +33,12 @@ export interface LeakSite {
   proven?: boolean;
   /** The analysis's reason for the verdict. */
   reason: string;
+  /** The stacks that lead to the site, fastest-growing first (at most the report's `maxStacksPerSuspect`). */
   stacks: LeakStack[];
+  /** How many distinct stacks led to the site during the window (`stacks` may list fewer). */
+  stacksInWindow: number;
+  /** For goroutine groups: the `go` statement that started them, when known. */
+  createdBy?: SourceFrame;
 }
 
 /** The words every lens title ends with; the UI test and users look for them. */
@@ -55,6 +62,20 @@ export function leakSitesOf(report: LeakReport): LeakSite[] {
   for (const s of report.heap?.suspects ?? []) {
     if (s.verdict !== 'leak' && s.verdict !== 'growing') continue;
     const frames = s.stack.length > 0 ? s.stack : [{ function: s.function, file: s.file, line: s.line }];
+    const stacks: LeakStack[] =
+      s.stacks?.length > 0
+        ? s.stacks.map((st) => ({
+            frames: st.frames,
+            ratePerMin: st.slopeBytesPerMin,
+            growth: `${formatByteRate(st.slopeBytesPerMin)} (${formatBytes(st.inuseBytes)} in use, ${signedBytes(st.growthBytes)} over the window)`,
+          }))
+        : [
+            {
+              frames,
+              ratePerMin: s.slopeBytesPerMin,
+              growth: `${formatByteRate(s.slopeBytesPerMin)} (${formatBytes(s.inuseBytes)} in use)`,
+            },
+          ];
     sites.push({
       id: `heap:${s.file}:${s.line}`,
       kind: 'heap',
@@ -65,13 +86,26 @@ export function leakSitesOf(report: LeakReport): LeakSite[] {
       ratePerMin: s.slopeBytesPerMin,
       amount: s.inuseBytes,
       reason: s.reason,
-      stacks: [{ frames, growth: `${formatByteRate(s.slopeBytesPerMin)} (${formatBytes(s.inuseBytes)} in use)` }],
+      stacks,
+      stacksInWindow: Math.max(s.stacksInWindow ?? 0, stacks.length),
     });
   }
   for (const g of report.goroutines?.suspects ?? []) {
     if (g.verdict !== 'leak' && g.verdict !== 'growing') continue;
-    const frames: SourceFrame[] = [{ function: g.function, file: g.file, line: g.line }];
-    if (g.createdBy) frames.push(g.createdBy);
+    const stacks: LeakStack[] =
+      g.stacks?.length > 0
+        ? g.stacks.map((st) => ({
+            frames: st.frames,
+            ratePerMin: st.slopePerMin,
+            growth: `${formatCountRate(st.slopePerMin)} (${st.count.toLocaleString('en-US')} goroutines, ${signedCount(st.growth)} over the window)`,
+          }))
+        : [
+            {
+              frames: [{ function: g.function, file: g.file, line: g.line }],
+              ratePerMin: g.slopePerMin,
+              growth: `${formatCountRate(g.slopePerMin)} (${g.count.toLocaleString('en-US')} goroutines ${g.state})`,
+            },
+          ];
     sites.push({
       id: `goroutine:${g.file}:${g.line}:${g.state}`,
       kind: 'goroutine',
@@ -84,15 +118,20 @@ export function leakSitesOf(report: LeakReport): LeakSite[] {
       state: g.state,
       proven: g.proven,
       reason: g.reason,
-      stacks: [
-        {
-          frames,
-          growth: `${formatCountRate(g.slopePerMin)} (${g.count.toLocaleString('en-US')} goroutines ${g.state})`,
-        },
-      ],
+      stacks,
+      stacksInWindow: Math.max(g.stacksInWindow ?? 0, stacks.length),
+      ...(g.createdBy ? { createdBy: g.createdBy } : {}),
     });
   }
   return sites;
+}
+
+function signedBytes(n: number): string {
+  return `${n >= 0 ? '+' : '−'}${formatBytes(Math.abs(n))}`;
+}
+
+function signedCount(n: number): string {
+  return `${n >= 0 ? '+' : '−'}${Math.abs(n).toLocaleString('en-US')}`;
 }
 
 /** The code lens title of a site, e.g. `⚠ leak +3.1 MiB/min · 42.0 MiB in use · show leak stack`. */
@@ -127,12 +166,21 @@ export function renderStackDocument(target: string, sites: readonly LeakSite[]):
   for (const site of sites) {
     out.push(`leak site ${site.file}:${site.line} [${site.verdict}] on ${target}`);
     out.push(`# ${site.reason}`);
+    if (site.stacksInWindow > site.stacks.length) {
+      out.push(
+        `# showing the ${site.stacks.length} fastest-growing of ${site.stacksInWindow} stacks that reached this site`,
+      );
+    }
     site.stacks.forEach((st, i) => {
       out.push('');
       out.push(`stack ${i + 1} of ${site.stacks.length}: growth ${st.growth}`);
       for (const f of st.frames) {
         out.push(f.function);
         out.push(`\t${f.file}:${f.line}`);
+      }
+      if (site.createdBy) {
+        out.push(`created by ${site.createdBy.function}`);
+        out.push(`\t${site.createdBy.file}:${site.createdBy.line}`);
       }
     });
     out.push('');

@@ -20,6 +20,18 @@ export interface GoroutineSnapshotInput {
   goroutineLeak?: Profile | GoroutineDump;
 }
 
+/** One call path of a goroutine group, with how many of the group's goroutines sit on it and how that grew. */
+export interface GoroutineStackGrowth {
+  /** The full stack, innermost frame first (as the dump or profile shows it). */
+  frames: SourceFrame[];
+  /** Goroutines on this stack at the latest snapshot. */
+  count: number;
+  /** Least-squares slope of that count over the window, per minute. */
+  slopePerMin: number;
+  /** Latest minus first count of the window. */
+  growth: number;
+}
+
 /** One group of goroutines: same blocking frame, wait state and creator. */
 export interface GoroutineGroupResult extends SourceFrame {
   /** Wait state, such as `chan receive`, `select`, `sync.Mutex.Lock`, `IO wait`. */
@@ -45,6 +57,13 @@ export interface GoroutineGroupResult extends SourceFrame {
   series: number[];
   /** Why the verdict was reached. */
   reason: string;
+  /**
+   * For suspects (`leak`/`growing`): the distinct stacks of the group's goroutines during the window,
+   * fastest-growing first, at most `maxStacksPerSuspect` (`stacksInWindow` counts all); empty for other groups.
+   */
+  stacks: GoroutineStackGrowth[];
+  /** How many distinct stacks the group's goroutines had during the window. */
+  stacksInWindow: number;
 }
 
 /** The goroutine part of a leak report. */
@@ -61,6 +80,8 @@ export interface GoroutineAnalysis {
 
 interface GroupPoint {
   count: number;
+  /** Goroutines per distinct stack (keys of {@link GoroutineSeries}'s stack table). */
+  stacks: Map<string, number>;
   maxWait: number;
   labels: Map<string, Set<string>>;
 }
@@ -105,6 +126,8 @@ export class GoroutineSeries {
   private readonly kindCache = new Map<string, FrameKind>();
   // Creators learned from debug=2 dumps, so snapshots with only a proto profile land in the same groups.
   private readonly creatorByBlock = new Map<string, SourceFrame>();
+  // Frames of every distinct goroutine stack in the window, by stack key; rebuilt when snapshots slide out.
+  private stackFrames = new Map<string, SourceFrame[]>();
 
   constructor(opts: { config?: LeakConfig; window?: number } = {}) {
     this.config = opts.config ?? resolveLeakConfig();
@@ -135,6 +158,7 @@ export class GoroutineSeries {
         const pt = point(groups, key);
         pt.count++;
         total++;
+        this.countStack(pt, g.frames, 1);
         pt.maxWait = Math.max(pt.maxWait, g.waitMinutes);
         if (g.labels) for (const [k, v] of Object.entries(g.labels)) addLabel(pt.labels, k, v);
         if (created) this.creatorByBlock.set(blockKeyOf(block, g.state), created);
@@ -171,11 +195,58 @@ export class GoroutineSeries {
         const pt = point(groups, key);
         pt.count += n;
         total += n;
+        this.countStack(pt, frames, n);
         if (labels) for (const l of labels) if (l.str !== undefined) addLabel(pt.labels, l.key, l.str);
       }
     }
     this.snaps.push({ timeMs: input.timeMs, total, groups, leaked: this.leakedBlocks(input.goroutineLeak) });
-    if (this.snaps.length > this.window) this.snaps.shift();
+    if (this.snaps.length > this.window) {
+      this.snaps.shift();
+      if (this.stackFrames.size > 4096) this.forgetStacksOutsideWindow();
+    }
+  }
+
+  private countStack(pt: GroupPoint, frames: readonly Frame[], n: number): void {
+    let key = '';
+    for (const f of frames) key += `${f.function}\u0001${f.file}:${f.line}\u0002`;
+    pt.stacks.set(key, (pt.stacks.get(key) ?? 0) + n);
+    if (!this.stackFrames.has(key)) {
+      this.stackFrames.set(
+        key,
+        frames.map((f) => ({ function: f.function, file: f.file, line: f.line })),
+      );
+    }
+  }
+
+  private forgetStacksOutsideWindow(): void {
+    const kept = new Map<string, SourceFrame[]>();
+    for (const s of this.snaps)
+      for (const g of s.groups.values())
+        for (const k of g.stacks.keys()) if (!kept.has(k)) kept.set(k, this.stackFrames.get(k)!);
+    this.stackFrames = kept;
+  }
+
+  /** The per-stack counts of group `key` over the window, fastest-growing first. */
+  private groupStacks(key: string, times: number[]): { stacks: GoroutineStackGrowth[]; stacksInWindow: number } {
+    const series = new Map<string, number[]>();
+    this.snaps.forEach((s, k) => {
+      for (const [sk, n] of s.groups.get(key)?.stacks ?? []) {
+        let v = series.get(sk);
+        if (!v) {
+          v = new Array<number>(this.snaps.length).fill(0);
+          series.set(sk, v);
+        }
+        v[k] = n;
+      }
+    });
+    const all = [...series].map(([sk, v]) => ({
+      frames: this.stackFrames.get(sk) ?? [],
+      count: v[v.length - 1] ?? 0,
+      slopePerMin: v.length >= 2 ? linearFit(times, v).slopePerMin : 0,
+      growth: (v[v.length - 1] ?? 0) - (v[0] ?? 0),
+    }));
+    all.sort((a, b) => b.slopePerMin - a.slopePerMin || b.count - a.count);
+    return { stacks: all.slice(0, this.config.maxStacksPerSuspect), stacksInWindow: all.length };
   }
 
   /** Judges every group of the latest snapshot (and groups that vanished from it) over the window. */
@@ -187,6 +258,7 @@ export class GoroutineSeries {
     for (const s of this.snaps) for (const k of s.groups.keys()) keys.add(k);
     const blocking = new Set(cfg.blockingStates);
     const results: GoroutineGroupResult[] = [];
+    const keyOf = new Map<GoroutineGroupResult, string>();
     // The leak profile is proof for the snapshot it came with; use the latest snapshot that had one.
     const leakSnap = [...this.snaps].reverse().find((s) => s.leaked !== undefined);
     for (const key of keys) {
@@ -205,7 +277,7 @@ export class GoroutineSeries {
       );
       const labels: Record<string, string[]> = {};
       if (lastPt) for (const [k, vs] of lastPt.labels) labels[k] = [...vs].sort();
-      results.push({
+      const result: GoroutineGroupResult = {
         function: info.function,
         file: info.file,
         line: info.line,
@@ -221,7 +293,11 @@ export class GoroutineSeries {
         userCode: info.userCode,
         series,
         reason,
-      });
+        stacks: [],
+        stacksInWindow: 0,
+      };
+      results.push(result);
+      keyOf.set(result, key);
     }
     const rank: Record<Verdict, number> = { leak: 3, growing: 2, shrinking: 1, stable: 0 };
     results.sort(
@@ -234,6 +310,7 @@ export class GoroutineSeries {
     const suspects = results
       .filter((r) => r.verdict === 'leak' || r.verdict === 'growing')
       .slice(0, this.config.maxSuspects);
+    for (const g of suspects) Object.assign(g, this.groupStacks(keyOf.get(g)!, times));
     return {
       total: last?.total ?? 0,
       totalSlopePerMin: linearFit(
@@ -347,7 +424,7 @@ function judgeGroup(
 function point(groups: Map<string, GroupPoint>, key: string): GroupPoint {
   let pt = groups.get(key);
   if (!pt) {
-    pt = { count: 0, maxWait: 0, labels: new Map() };
+    pt = { count: 0, stacks: new Map(), maxWait: 0, labels: new Map() };
     groups.set(key, pt);
   }
   return pt;

@@ -4,6 +4,18 @@ import { heapNoiseBytes, judgeHeapSeries, VERDICT_SEVERITY, type Verdict } from 
 import type { LeakConfig } from './leakConfig';
 import { linearFit } from './stats';
 
+/** One call path into an allocation site, with the part of the site's in-use bytes and growth that came through it. */
+export interface StackGrowth {
+  /** The full stack, innermost frame first. */
+  frames: SourceFrame[];
+  /** In-use bytes held through this stack at the latest GC epoch. */
+  inuseBytes: number;
+  /** Least-squares slope of those bytes over the window's GC epochs, per minute. */
+  slopeBytesPerMin: number;
+  /** Latest minus first GC epoch of the window. */
+  growthBytes: number;
+}
+
 /** One allocation site with its verdict and figures, as reports list it. */
 export interface HeapSiteResult extends SourceFrame {
   siteId: number;
@@ -28,6 +40,13 @@ export interface HeapSiteResult extends SourceFrame {
   stack: SourceFrame[];
   /** Distinct stacks that led to the site at the latest snapshot. */
   stackCount: number;
+  /**
+   * For suspects (`leak`/`growing`): every stack that held bytes at the site during the window, fastest-growing
+   * first, at most `maxStacksPerSuspect` of them (`stacksInWindow` counts all); empty for other sites.
+   */
+  stacks: StackGrowth[];
+  /** How many distinct stacks held bytes at the site during the window. */
+  stacksInWindow: number;
   /** In-use bytes per GC epoch, oldest first (for sparklines). */
   series: number[];
   /** True when the site grew and then plateaued. */
@@ -113,6 +132,8 @@ export function analyzeHeap(series: HeapSeries, cfg: LeakConfig): HeapAnalysis {
       allocBytesInWindow: allocDelta,
       stack: series.stackFrames(site.id < lp.topStack.length ? lp.topStack[site.id]! : -1),
       stackCount: site.id < lp.stackCount.length ? lp.stackCount[site.id]! : 0,
+      stacks: [],
+      stacksInWindow: 0,
       series: values.slice(),
       plateau: j.plateau,
       reason: j.reason,
@@ -120,6 +141,7 @@ export function analyzeHeap(series: HeapSeries, cfg: LeakConfig): HeapAnalysis {
   }
   results.sort(bySeverity);
   const suspects = results.filter((r) => r.verdict === 'leak' || r.verdict === 'growing').slice(0, cfg.maxSuspects);
+  attachStacks(series, suspects, times, cfg.maxStacksPerSuspect);
   let explainedShare: number | null = null;
   if (totalFit.slopePerMin > 0 && totalJ.verdict !== 'stable' && totalJ.verdict !== 'shrinking') {
     const explained = suspects.reduce((a, s) => a + Math.max(0, s.slopeBytesPerMin), 0);
@@ -136,6 +158,34 @@ export function analyzeHeap(series: HeapSeries, cfg: LeakConfig): HeapAnalysis {
     suspects,
     notable: results,
   };
+}
+
+/**
+ * Splits each suspect's growth by the stacks that lead to it, so "show leak stack" can say which caller leaks when a
+ * site (a helper such as a cache's put) is reached from several places.
+ */
+function attachStacks(series: HeapSeries, suspects: HeapSiteResult[], times: number[], max: number): void {
+  if (suspects.length === 0) return;
+  const bySite = series.stackSeries(new Set(suspects.map((s) => s.siteId)));
+  for (const s of suspects) {
+    const all = (bySite.get(s.siteId) ?? []).map((st) => {
+      const n = st.values.length;
+      return {
+        stackId: st.stackId,
+        inuseBytes: n > 0 ? st.values[n - 1]! : 0,
+        slopeBytesPerMin: n >= 2 ? linearFit(times, st.values).slopePerMin : 0,
+        growthBytes: n > 0 ? st.values[n - 1]! - st.values[0]! : 0,
+      };
+    });
+    all.sort((a, b) => b.slopeBytesPerMin - a.slopeBytesPerMin || b.inuseBytes - a.inuseBytes || a.stackId - b.stackId);
+    s.stacksInWindow = all.length;
+    s.stacks = all.slice(0, max).map((st) => ({
+      frames: series.stackFrames(st.stackId),
+      inuseBytes: st.inuseBytes,
+      slopeBytesPerMin: st.slopeBytesPerMin,
+      growthBytes: st.growthBytes,
+    }));
+  }
 }
 
 /** Orders results by verdict severity, then by growth rate, then by size. */

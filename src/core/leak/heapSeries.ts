@@ -31,6 +31,22 @@ export interface HeapPoint {
   topStack: Int32Array;
   /** Per site: how many distinct stacks led to it in this snapshot. */
   stackCount: Uint32Array;
+  /**
+   * The stacks holding in-use bytes in this snapshot, sparse: `stackIds[k]` holds `stackInuse[k]` bytes. Kept so a
+   * site's growth can be split by the call paths that lead to it; stacks with nothing in use are left out, which
+   * in Go heap profiles is most of them (they only ever allocated).
+   */
+  stackIds: Int32Array;
+  /** In-use bytes of `stackIds[k]`. */
+  stackInuse: Float64Array;
+}
+
+/** The in-use bytes of one stack of a site at every GC epoch of the window. */
+export interface StackSeries {
+  /** Interned stack id (see {@link HeapSeries.stackFrames}). */
+  stackId: number;
+  /** In-use bytes per GC epoch, oldest first. */
+  values: number[];
 }
 
 /** Which heap figure a site series is read from. */
@@ -59,6 +75,8 @@ export class HeapSeries {
   private readonly siteTable: SiteTable;
   private readonly pts: HeapPoint[] = [];
   private stackSeen = new Int32Array(4096).fill(-1);
+  // Scratch per-stack in-use sums of the snapshot being added (indexed by stack id, cleared after each add).
+  private stackSum = new Float64Array(4096);
   private addCount = 0;
 
   constructor(opts: HeapSeriesOptions = {}) {
@@ -126,6 +144,12 @@ export class HeapSeries {
     const topValue = new Float64Array(nSites).fill(-1);
     const stackCount = new Uint32Array(nSites);
     this.ensureStackSeen(this.interner.stacks.size);
+    if (this.stackSum.length < this.interner.stacks.size) {
+      const grown = new Float64Array(Math.max(this.interner.stacks.size, this.stackSum.length * 2));
+      grown.set(this.stackSum);
+      this.stackSum = grown;
+    }
+    const touched: number[] = [];
     let tis = 0;
     let tio = 0;
     let tas = 0;
@@ -156,11 +180,24 @@ export class HeapSeries {
       if (this.stackSeen[stack] !== stamp) {
         this.stackSeen[stack] = stamp;
         stackCount[site]!++;
+        touched.push(stack);
       }
+      this.stackSum[stack]! += is;
       if (is > topValue[site]!) {
         topValue[site] = is;
         topStack[site] = stack;
       }
+    }
+    const stackIdsArr = new Int32Array(touched.length);
+    const stackInuse = new Float64Array(touched.length);
+    let kept = 0;
+    for (const stack of touched) {
+      const x = this.stackSum[stack]!;
+      this.stackSum[stack] = 0;
+      // Samples of one stack with opposite signs (a diffed profile) can cancel out; a stack that sums to zero holds nothing.
+      if (x === 0) continue;
+      stackIdsArr[kept] = stack;
+      stackInuse[kept++] = x;
     }
     // Identical totals (including the cumulative alloc counters) mean the runtime has not published a new
     // profile, i.e. no GC cycle completed since the previous snapshot.
@@ -186,6 +223,8 @@ export class HeapSeries {
       allocObjects,
       topStack,
       stackCount,
+      stackIds: kept === touched.length ? stackIdsArr : stackIdsArr.slice(0, kept),
+      stackInuse: kept === touched.length ? stackInuse : stackInuse.slice(0, kept),
     };
     this.pts.push(point);
     if (this.pts.length > this.window) this.pts.shift();
@@ -204,6 +243,33 @@ export class HeapSeries {
       values.push(siteId < arr.length ? arr[siteId]! : 0);
     }
     return { timesMs, values };
+  }
+
+  /**
+   * Splits the in-use bytes of each of `siteIds` by the stacks that lead to it, over the GC epochs of the window
+   * (the points {@link siteSeries} gives with `epochsOnly`): every stack that held bytes at some epoch, with its
+   * bytes per epoch (0 where it held none).
+   */
+  stackSeries(siteIds: ReadonlySet<number>): Map<number, StackSeries[]> {
+    const epochs = this.pts.filter((p) => p.newEpoch);
+    const bySite = new Map<number, StackSeries[]>();
+    const byStack = new Map<number, StackSeries>();
+    for (const id of siteIds) bySite.set(id, []);
+    epochs.forEach((p, k) => {
+      for (let j = 0; j < p.stackIds.length; j++) {
+        const stack = p.stackIds[j]!;
+        let st = byStack.get(stack);
+        if (!st) {
+          const list = bySite.get(this.siteTable.siteOf(stack));
+          if (!list) continue;
+          st = { stackId: stack, values: new Array<number>(epochs.length).fill(0) };
+          byStack.set(stack, st);
+          list.push(st);
+        }
+        st.values[k] = p.stackInuse[j]!;
+      }
+    });
+    return bySite;
   }
 
   /** The full stack of a stack id, innermost frame first. */

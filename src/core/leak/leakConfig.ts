@@ -132,6 +132,8 @@ export interface LeakConfig {
   sli: SliConfig;
   /** Most suspects listed per section in a report. Default 20. */
   maxSuspects: number;
+  /** Most call paths listed per suspect, fastest-growing first; the report still counts them all. Default 50. */
+  maxStacksPerSuspect: number;
 }
 
 /** The documented defaults; never mutated (use {@link resolveLeakConfig} to derive a config). */
@@ -181,6 +183,7 @@ export const DEFAULT_LEAK_CONFIG: Readonly<LeakConfig> = deepFreeze({
   },
   sli: { allocBytesPerSec: 50e6, liveObjects: 2e6, heapInuseRatio: 0.6 },
   maxSuspects: 20,
+  maxStacksPerSuspect: 50,
 } satisfies LeakConfig);
 
 function deepFreeze<T extends object>(o: T): T {
@@ -208,6 +211,7 @@ export function resolveLeakConfig(input: LeakConfigInput = {}): LeakConfig {
     container: { ...d.container, ...input.container },
     sli: { ...d.sli, ...input.sli },
     maxSuspects: input.maxSuspects ?? d.maxSuspects,
+    maxStacksPerSuspect: input.maxStacksPerSuspect ?? d.maxStacksPerSuspect,
   };
   validate(cfg);
   return cfg;
@@ -259,6 +263,7 @@ function validate(c: LeakConfig): void {
     ['heap.plateauMinPoints', c.heap.plateauMinPoints],
     ['goroutines.minPoints', c.goroutines.minPoints],
     ['maxSuspects', c.maxSuspects],
+    ['maxStacksPerSuspect', c.maxStacksPerSuspect],
   ];
   for (const [name, v] of counts) {
     if (!Number.isInteger(v) || v < 1) throw new LeakConfigError(`${name} must be an integer >= 1, got ${v}`);

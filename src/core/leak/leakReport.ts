@@ -1,7 +1,7 @@
 import type { SourceFrame } from './allocationSite';
 import type { ContainerAnalysis, ContainerWarning, MemoryBreakdown } from './containerMemory';
-import type { GoroutineAnalysis } from './goroutineGroups';
-import type { HeapAnalysis } from './heapAnalysis';
+import type { GoroutineAnalysis, GoroutineStackGrowth } from './goroutineGroups';
+import type { HeapAnalysis, StackGrowth } from './heapAnalysis';
 import type { Verdict } from './heapVerdict';
 import type { SliAnalysis, SliValue } from './sli';
 
@@ -20,7 +20,12 @@ export interface HeapSuspectJson {
   /** In-use bytes per GC epoch, oldest first. */
   series: number[];
   reason: string;
+  /** The stack holding the most in-use bytes at the latest snapshot, innermost frame first. */
   stack: SourceFrame[];
+  /** Every stack that held bytes at the site in the window (at most `maxStacksPerSuspect`), fastest-growing first. */
+  stacks: StackGrowth[];
+  /** How many distinct stacks held bytes at the site in the window (`stacks` may list fewer). */
+  stacksInWindow: number;
 }
 
 /** A goroutine suspect as the report JSON carries it. */
@@ -38,6 +43,10 @@ export interface GoroutineSuspectJson {
   labels: Record<string, string[]>;
   series: number[];
   reason: string;
+  /** The group's distinct stacks in the window (at most `maxStacksPerSuspect`), fastest-growing first. */
+  stacks: GoroutineStackGrowth[];
+  /** How many distinct stacks the group had in the window (`stacks` may list fewer). */
+  stacksInWindow: number;
 }
 
 /** The leak report: the JSON `leakhunt watch` ends with and `leakhunt report` prints. */
@@ -106,6 +115,8 @@ export function buildLeakReport(p: LeakReportParts): LeakReport {
         series: s.series,
         reason: s.reason,
         stack: s.stack,
+        stacks: s.stacks,
+        stacksInWindow: s.stacksInWindow,
       })),
     },
     goroutines: p.goroutines && {
@@ -125,6 +136,8 @@ export function buildLeakReport(p: LeakReportParts): LeakReport {
         labels: g.labels,
         series: g.series,
         reason: g.reason,
+        stacks: g.stacks,
+        stacksInWindow: g.stacksInWindow,
       })),
     },
     container: {

@@ -26,6 +26,22 @@ const rate = (bytesPerMin: number) => `${bytesPerMin >= 0 ? '+' : ''}${formatByt
 const count = (perMin: number) => `${perMin >= 0 ? '+' : ''}${perMin.toFixed(1)}/min`;
 const where = (s: { file: string; line: number }) => (s.file ? `${s.file}:${s.line}` : '?');
 
+// Call paths the text report prints per suspect; the JSON report has them all (up to maxStacksPerSuspect).
+const TEXT_STACKS = 5;
+
+/** The callers of a site along one stack, nearest first (`a ← b ← c`), which is what tells the stacks apart. */
+function callers(
+  frames: readonly { function: string; file: string; line: number }[],
+  site: { function: string; file: string; line: number },
+): string {
+  const at = frames.findIndex((f) => f.function === site.function && f.file === site.file && f.line === site.line);
+  const above = frames.slice(at + 1).filter((f) => !f.function.startsWith('runtime.'));
+  const shown = above
+    .slice(0, 4)
+    .map((f) => `${f.function.split('/').pop()} ${where({ file: f.file.split('/').pop() ?? '', line: f.line })}`);
+  return shown.length > 0 ? `via ${shown.join(' ← ')}${above.length > 4 ? ' ← …' : ''}` : '(no callers)';
+}
+
 /** A plain-text table report for terminals, with sparklines of each suspect's series. */
 export function renderText(r: LeakReport): string {
   const out: string[] = [];
@@ -53,6 +69,17 @@ export function renderText(r: LeakReport): string {
           ]),
         ),
       );
+      for (const s of r.heap.suspects) {
+        if (s.stacks.length < 2) continue;
+        out.push(`  ${s.function} ${where(s)} is reached by ${s.stacksInWindow} stacks:`);
+        for (const st of s.stacks.slice(0, TEXT_STACKS)) {
+          out.push(
+            `    ${rate(st.slopeBytesPerMin).padEnd(16)} ${formatBytes(st.inuseBytes).padEnd(10)} ${callers(st.frames, s)}`,
+          );
+        }
+        if (s.stacksInWindow > TEXT_STACKS)
+          out.push(`    … ${s.stacksInWindow - TEXT_STACKS} more (see the JSON report)`);
+      }
     }
   } else out.push('Heap: no heap profiles');
   out.push('');
@@ -75,6 +102,15 @@ export function renderText(r: LeakReport): string {
           ]),
         ),
       );
+      for (const g of r.goroutines.suspects) {
+        if (g.stacks.length < 2) continue;
+        out.push(`  ${g.function} ${where(g)} is reached by ${g.stacksInWindow} stacks:`);
+        for (const st of g.stacks.slice(0, TEXT_STACKS)) {
+          out.push(`    ${count(st.slopePerMin).padEnd(16)} ${String(st.count).padEnd(10)} ${callers(st.frames, g)}`);
+        }
+        if (g.stacksInWindow > TEXT_STACKS)
+          out.push(`    … ${g.stacksInWindow - TEXT_STACKS} more (see the JSON report)`);
+      }
     }
   } else out.push('Goroutines: no goroutine profiles');
   out.push('');
@@ -210,11 +246,19 @@ export function renderSarif(r: LeakReport): object {
         text: `${s.function} holds ${formatBytes(s.inuseBytes)} in use, growing ${rate(s.slopeBytesPerMin)} (R² ${s.r2.toFixed(2)}): ${s.reason}`,
       },
       locations: [location(s.file, s.line)],
+      ...(s.stacks.length > 0
+        ? {
+            stacks: s.stacks.map((st) =>
+              sarifStack(`${rate(st.slopeBytesPerMin)}, ${formatBytes(st.inuseBytes)} in use`, st.frames),
+            ),
+          }
+        : {}),
       properties: {
         slopeBytesPerMin: s.slopeBytesPerMin,
         r2: s.r2,
         inuseBytes: s.inuseBytes,
         stackCount: s.stackCount,
+        stacksInWindow: s.stacksInWindow,
       },
     });
   }
@@ -234,7 +278,16 @@ export function renderSarif(r: LeakReport): object {
             ],
           }
         : {}),
-      properties: { count: g.count, slopePerMin: g.slopePerMin, proven: g.proven, labels: g.labels },
+      ...(g.stacks.length > 0
+        ? { stacks: g.stacks.map((st) => sarifStack(`${count(st.slopePerMin)}, ${st.count} goroutines`, st.frames)) }
+        : {}),
+      properties: {
+        count: g.count,
+        slopePerMin: g.slopePerMin,
+        proven: g.proven,
+        labels: g.labels,
+        stacksInWindow: g.stacksInWindow,
+      },
     });
   }
   return {
@@ -243,6 +296,22 @@ export function renderSarif(r: LeakReport): object {
     runs: [
       { tool: { driver: { name: 'leakhunt', informationUri: 'https://example.invalid/leakhunt', rules } }, results },
     ],
+  };
+}
+
+/** A SARIF `stack`: its growth as the message, frames innermost first, as the format orders them. */
+function sarifStack(message: string, frames: readonly { function: string; file: string; line: number }[]): object {
+  return {
+    message: { text: message },
+    frames: frames.map((f) => ({
+      location: {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(f.file) },
+          ...(f.line > 0 ? { region: { startLine: f.line } } : {}),
+        },
+        message: { text: f.function },
+      },
+    })),
   };
 }
 

@@ -40,6 +40,8 @@ function heap(file: string, line: number, verdict: Verdict): HeapSuspectJson {
     series: [],
     reason: '',
     stack: [],
+    stacks: [],
+    stacksInWindow: 0,
   };
 }
 
@@ -58,6 +60,8 @@ function goroutine(file: string, line: number, verdict: Verdict, proven: boolean
     labels: {},
     series: [],
     reason: '',
+    stacks: [],
+    stacksInWindow: 0,
   };
 }
 

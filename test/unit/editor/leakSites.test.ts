@@ -29,6 +29,8 @@ function heap(line: number, verdict: HeapSuspectJson['verdict'], slope: number, 
       { function: 'example.com/ecu/cache.storeSession', file: '/build/ecu/cache/session_cache.go', line },
       { function: 'example.com/ecu/cache.fill', file: '/build/ecu/cache/session_cache.go', line: 44 },
     ],
+    stacks: [],
+    stacksInWindow: 0,
   };
 }
 
@@ -47,6 +49,8 @@ function group(count: number, slope: number, proven: boolean): GoroutineSuspectJ
     labels: {},
     series: [1, 2],
     reason: 'count grows',
+    stacks: [],
+    stacksInWindow: 0,
   };
 }
 
@@ -92,13 +96,58 @@ describe('editor/leakSites (lens titles, stack documents, severities from the le
     assert.ok(lines.includes('stack 1 of 1: growth +3.1 MiB/min (42.0 MiB in use)'), text);
     const i = lines.indexOf('example.com/ecu/cache.fill');
     assert.equal(lines[i + 1], '\t/build/ecu/cache/session_cache.go:44');
-    // The goroutine group's stack is its blocking frame, then the go statement that created it.
+    // Without per-stack figures the goroutine group's stack is its blocking frame, then the go statement, as Go prints it.
     const j = lines.indexOf('example.com/ecu/can.readFrames');
     assert.deepEqual(lines.slice(j + 1, j + 4), [
       '\texample.com/ecu/can/reader.go:78',
-      'example.com/ecu/can.Start',
+      'created by example.com/ecu/can.Start',
       '\texample.com/ecu/can/reader.go:62',
     ]);
+  });
+
+  it('lists every stack of a site with its own growth, fastest first, and says when some were left out', () => {
+    const f = (fn: string, line: number) => ({ function: `example.com/ecu/${fn}`, file: '/build/ecu/x.go', line });
+    const h = heap(51, 'leak', 3 * MiB, 40 * MiB);
+    h.stacks = [
+      {
+        frames: [f('cache.put', 51), f('can.onFrame', 90)],
+        inuseBytes: 30 * MiB,
+        slopeBytesPerMin: 2.5 * MiB,
+        growthBytes: 25 * MiB,
+      },
+      {
+        frames: [f('cache.put', 51), f('diag.poll', 12)],
+        inuseBytes: 10 * MiB,
+        slopeBytesPerMin: 0.5 * MiB,
+        growthBytes: -MiB,
+      },
+    ];
+    h.stacksInWindow = 7;
+    const g = group(300, 20, false);
+    g.stacks = [
+      { frames: [f('can.readFrames', 78), f('can.run', 70)], count: 280, slopePerMin: 19, growth: 190 },
+      { frames: [f('can.readFrames', 78), f('can.retry', 99)], count: 20, slopePerMin: 1, growth: 10 },
+    ];
+    g.stacksInWindow = 2;
+    const [hs, gs] = leakSitesOf(report([h], [g]));
+    assert.equal(hs!.stacks.length, 2);
+    assert.equal(hs!.stacksInWindow, 7);
+    assert.deepEqual(
+      hs!.stacks.map((s) => s.ratePerMin),
+      [2.5 * MiB, 0.5 * MiB],
+    );
+    const lines = renderStackDocument('ecu-7', [hs!, gs!]).split('\n');
+    assert.ok(lines.includes('# showing the 2 fastest-growing of 7 stacks that reached this site'), lines.join('\n'));
+    assert.ok(lines.includes('stack 1 of 2: growth +2.5 MiB/min (30.0 MiB in use, +25.0 MiB over the window)'));
+    assert.ok(lines.includes('stack 2 of 2: growth +512.0 KiB/min (10.0 MiB in use, −1.0 MiB over the window)'));
+    assert.equal(lines[lines.indexOf('example.com/ecu/diag.poll') + 1], '\t/build/ecu/x.go:12');
+    assert.ok(lines.includes('stack 1 of 2: growth +19/min (280 goroutines, +190 over the window)'));
+    // Every goroutine stack ends with the go statement that started the group.
+    const starts = lines.flatMap((l, i) => (l === 'created by example.com/ecu/can.Start' ? [i] : []));
+    assert.equal(starts.length, 2);
+    assert.equal(gs!.createdBy?.line, 62);
+    // Only the goroutine group's document mentions left-out stacks when some were: here none were.
+    assert.equal(lines.filter((l) => l.startsWith('# showing')).length, 1);
   });
 
   it('grades severity by rate: fast or proven leaks are errors, slow ones warnings, growing ones information', () => {

@@ -131,6 +131,42 @@ describe('leak/goroutineGroups', () => {
     assert.equal(conn.userCode, false);
   });
 
+  it("splits a leaking group by its goroutines' full stacks, each with its own count and growth", () => {
+    const s = new GoroutineSeries();
+    const RUN = 'example.com/ecu/can.run@/src/ecu/can/reader.go:40';
+    const RETRY = 'example.com/ecu/can.retry@/src/ecu/can/reader.go:66';
+    for (let i = 0; i < 10; i++) {
+      s.add({
+        timeMs: T0 + i * 2000,
+        goroutineDump: dump(
+          // One blocking line and creator, reached through two callers: run leaks 9 per snapshot, retry 1.
+          gs(9 * (i + 1), 'chan receive', [GOPARK, CHANRECV, READER, RUN], RECONNECT),
+          gs(i + 1, 'chan receive', [GOPARK, CHANRECV, READER, RETRY], RECONNECT),
+          gs(8, 'select', [GOPARK, SELECT, WORKER], POOLSTART),
+        ),
+      });
+    }
+    const a = s.analyze();
+    const leak = a.suspects[0]!;
+    assert.equal(leak.count, 100);
+    assert.equal(leak.stacksInWindow, 2);
+    assert.deepEqual(
+      leak.stacks.map((st) => [st.frames.map((x) => x.function).at(-1), st.count, st.growth]),
+      [
+        ['example.com/ecu/can.run', 90, 81],
+        ['example.com/ecu/can.retry', 10, 9],
+      ],
+    );
+    assert.ok(Math.abs(leak.stacks[0]!.slopePerMin - 270) < 1e-6);
+    assert.deepEqual(leak.stacks[0]!.frames[2], {
+      function: 'example.com/ecu/can.readFrames',
+      file: '/src/ecu/can/reader.go',
+      line: 57,
+    });
+    // The flat worker pool is not a suspect and carries no stacks.
+    assert.deepEqual(a.groups.find((g) => g.function.endsWith('pool.worker'))!.stacks, []);
+  });
+
   it('never calls a pool that grows and shrinks, or one that grows to its size and stays, a leak', () => {
     const s = new GoroutineSeries();
     const wave = [2, 10, 20, 30, 40, 30, 20, 10, 4, 2, 10, 20];

@@ -107,4 +107,84 @@ describe('leak/heapAnalysis', () => {
       ],
     );
   });
+
+  it('splits a suspect site by the stacks that reach it, each with its own growth, fastest first', () => {
+    const cfg = resolveLeakConfig({ maxStacksPerSuspect: 2 });
+    const s = new HeapSeries({ config: cfg });
+    const CAN = 'example.com/ecu/can.onFrame@/src/ecu/can/frame.go:90';
+    const DIAG = 'example.com/ecu/diag.poll@/src/ecu/diag/poll.go:12';
+    const BOOT = 'example.com/ecu/boot.load@/src/ecu/boot/boot.go:7';
+    for (let i = 0; i < 10; i++) {
+      s.add(
+        T0 + i * 2000,
+        syntheticProfile(
+          [
+            // One helper site, three callers: the CAN path leaks 3 samples per snapshot, diag 1, boot is flat.
+            heapRow([MALLOC, LEAK, CAN, MAIN], (3 + 3 * i) * P, 3 + 3 * i, (3 + 3 * i) * P),
+            heapRow([MALLOC, LEAK, DIAG, MAIN], (1 + i) * P, 1 + i, (1 + i) * P),
+            heapRow([MALLOC, LEAK, BOOT, MAIN], 4 * P, 4, 4 * P),
+            // A caller that freed everything it allocated holds nothing: not a stack of the site's growth.
+            heapRow([MALLOC, LEAK, MAIN], 0, 0, (1 + i) * P),
+          ],
+          { period: P },
+        ),
+      );
+    }
+    const a = analyzeHeap(s, cfg);
+    const leak = a.suspects.find((x) => x.function.endsWith('storeSession'))!;
+    assert.equal(leak.verdict, 'leak');
+    assert.equal(leak.stacksInWindow, 3);
+    assert.equal(leak.stacks.length, 2);
+    assert.deepEqual(
+      leak.stacks.map((st) => st.frames[2]!.function),
+      ['example.com/ecu/can.onFrame', 'example.com/ecu/diag.poll'],
+    );
+    const min = 60_000 / 2000;
+    assert.ok(
+      Math.abs(leak.stacks[0]!.slopeBytesPerMin - 3 * P * min) < 1e-6,
+      String(leak.stacks[0]!.slopeBytesPerMin),
+    );
+    assert.ok(Math.abs(leak.stacks[1]!.slopeBytesPerMin - P * min) < 1e-6);
+    assert.deepEqual(
+      leak.stacks.map((st) => [st.inuseBytes, st.growthBytes]),
+      [
+        [30 * P, 27 * P],
+        [10 * P, 9 * P],
+      ],
+    );
+    // The per-stack figures add up to the site's own.
+    assert.ok(
+      Math.abs(leak.stacks[0]!.slopeBytesPerMin + leak.stacks[1]!.slopeBytesPerMin - leak.slopeBytesPerMin) < 1e-6,
+    );
+    // Sites that are not suspects carry no stacks (the split costs a pass over the window, so only suspects pay it).
+    assert.ok(
+      a.notable.filter((x) => x.verdict !== 'leak' && x.verdict !== 'growing').every((x) => x.stacks.length === 0),
+    );
+  });
+
+  it('counts a stack only in the GC epochs where it held bytes, and follows stacks across the sliding window', () => {
+    const cfg = resolveLeakConfig();
+    const s = new HeapSeries({ config: cfg, window: 6 });
+    const A = 'example.com/ecu/a.f@/src/ecu/a.go:3';
+    const B = 'example.com/ecu/b.g@/src/ecu/b.go:4';
+    for (let i = 0; i < 12; i++) {
+      const rows = [heapRow([LEAK, A], (1 + i) * 2 * P, 1 + i, (1 + i) * 2 * P)];
+      // B appears halfway and then grows twice as fast as A.
+      if (i >= 8) rows.push(heapRow([LEAK, B], (i - 7) * 4 * P, i - 7, (i - 7) * 4 * P));
+      s.add(T0 + i * 2000, syntheticProfile(rows, { period: P }));
+    }
+    const series = s.stackSeries(new Set([s.sites[0]!.id]));
+    const stacks = series.get(s.sites[0]!.id)!;
+    const byCaller = new Map(stacks.map((st) => [s.stackFrames(st.stackId)[1]!.function, st.values]));
+    assert.deepEqual(
+      byCaller.get('example.com/ecu/a.f'),
+      [14, 16, 18, 20, 22, 24].map((x) => x * P),
+    );
+    assert.deepEqual(
+      byCaller.get('example.com/ecu/b.g'),
+      [0, 0, 4, 8, 12, 16].map((x) => x * P),
+    );
+    const a = analyzeHeap(s, cfg);
+    assert.equal(a.suspects[0]!.stacks[0]!.frames[1]!.function, 'example.com/ecu/b.g');
+  });
 });

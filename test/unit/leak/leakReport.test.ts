@@ -163,6 +163,57 @@ describe('leak/leakReport', () => {
     );
   });
 
+  it('prints the call paths of a suspect reached by several stacks, and gives SARIF one stack per path', () => {
+    const r = analyzer().report('ssh://ecu-7');
+    const site = r.heap!.suspects[0]!;
+    const at = { function: site.function, file: site.file, line: site.line };
+    const fr = (fn: string, file: string, line: number) => ({ function: fn, file, line });
+    site.stacks = [
+      {
+        frames: [
+          fr('runtime.mallocgc', '/go/malloc.go', 1),
+          at,
+          fr('example.com/ecu/can.onFrame', '/src/ecu/can/frame.go', 90),
+          fr('main.main', '/src/ecu/main.go', 20),
+        ],
+        inuseBytes: 15 * MiB,
+        slopeBytesPerMin: 45 * MiB,
+        growthBytes: 14 * MiB,
+      },
+      {
+        frames: [at, fr('example.com/ecu/diag.poll', '/src/ecu/diag/poll.go', 12)],
+        inuseBytes: 5 * MiB,
+        slopeBytesPerMin: 15 * MiB,
+        growthBytes: 4 * MiB,
+      },
+    ];
+    site.stacksInWindow = 9;
+    const text = renderReport(r, 'text');
+    assert.match(text, /storeSession \/src\/ecu\/cache\/session\.go:48 is reached by 9 stacks:/);
+    assert.match(text, /\+45\.0 MiB\/min\s+15\.0 MiB\s+via can\.onFrame frame\.go:90 ← main\.main main\.go:20/);
+    assert.match(text, /\+15\.0 MiB\/min\s+5\.0 MiB\s+via diag\.poll poll\.go:12\n/);
+    assert.match(text, /… 4 more \(see the JSON report\)/);
+    const sarif = renderSarif(r) as {
+      runs: {
+        results: {
+          stacks?: {
+            message: { text: string };
+            frames: { location: { physicalLocation: { region?: { startLine: number } }; message: { text: string } } }[];
+          }[];
+        }[];
+      }[];
+    };
+    const stacks = sarif.runs[0]!.results[0]!.stacks!;
+    assert.deepEqual(
+      stacks.map((st) => [st.message.text, st.frames.map((f) => f.location.physicalLocation.region?.startLine)]),
+      [
+        ['+45.0 MiB/min, 15.0 MiB in use', [1, 48, 90, 20]],
+        ['+15.0 MiB/min, 5.0 MiB in use', [48, 12]],
+      ],
+    );
+    assert.equal(stacks[1]!.frames[1]!.location.message.text, 'example.com/ecu/diag.poll');
+  });
+
   it('escapes Markdown metacharacters from profile strings and keeps relative SARIF paths relative', () => {
     const r = analyzer().report('http://x|y');
     r.heap!.suspects[0]!.function = 'pkg.F[*T|U]';

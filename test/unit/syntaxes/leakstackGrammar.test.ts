@@ -64,4 +64,44 @@ describe('leakstack TextMate grammar (the "show leak stack" documents)', () => {
       ['51', 'constant.numeric.line.leakstack'],
     ]);
   });
+
+  it('scopes the "created by" line that ends a goroutine group\'s stacks', () => {
+    const report = {
+      heap: null,
+      goroutines: {
+        suspects: [
+          {
+            function: 'example.com/ecu/can.readFrames',
+            file: '/build/ecu/can/reader.go',
+            line: 78,
+            state: 'chan receive',
+            createdBy: { function: 'example.com/ecu/can.(*Bus).Start', file: '/build/ecu/can/reader.go', line: 62 },
+            count: 40,
+            slopePerMin: 20,
+            proven: false,
+            verdict: 'leak',
+            reason: 'grows',
+            stacks: [
+              {
+                frames: [{ function: 'example.com/ecu/can.readFrames', file: '/build/ecu/can/reader.go', line: 78 }],
+                count: 40,
+                slopePerMin: 20,
+                growth: 30,
+              },
+            ],
+            stacksInWindow: 1,
+          },
+        ],
+      },
+    } as unknown as LeakReport;
+    const lines = scopes(renderStackDocument('ecu-7', leakSitesOf(report)));
+    const created = lines.find((l) => l[0]?.[0] === 'created by');
+    assert.deepEqual(created, [
+      ['created by', 'keyword.control.created-by.leakstack'],
+      ['example.com/ecu/can.(*Bus).', 'entity.name.namespace.package.leakstack'],
+      ['Start', 'entity.name.function.leakstack'],
+    ]);
+    const frame = lines[lines.indexOf(created!) + 1];
+    assert.deepEqual(frame?.[2], ['62', 'constant.numeric.line.leakstack']);
+  });
 });
