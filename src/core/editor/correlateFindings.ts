@@ -1,66 +1,78 @@
 import type { Finding } from '../analysis/finding';
-import type { LeakSite } from './leakSites';
+import { INVALID_SUPPRESSION } from '../analysis/suppression';
+import { ownersOfLine, type GoFunction } from './goFunctions';
 
-/** A 1-based, inclusive line range of a function declaration in a Go file. */
-export interface FunctionRange {
-  name: string;
-  startLine: number;
-  endLine: number;
+/** The part of a static finding correlation needs; `file` names the file the way the caller keys its facts. */
+export type CorrelatedFinding = Pick<Finding, 'rule' | 'file' | 'line' | 'column' | 'message'>;
+
+/** What the static side knows about one file: its findings and its functions (from the syntax tree). */
+export interface StaticFacts {
+  findings: readonly CorrelatedFinding[];
+  functions: readonly GoFunction[];
+}
+
+/**
+ * A line a runtime site points at: the site's own line (allocation or blocking line), or, for a goroutine group, the
+ * `go` statement that created it (which may be in another file).
+ */
+export interface SiteAnchor {
+  file: string;
+  line: number;
+  role: 'site' | 'creator';
 }
 
 /** A static finding that explains a runtime leak site. */
 export interface Correlation {
-  finding: Pick<Finding, 'rule' | 'line' | 'message'>;
-  /** `line`: the finding is on the site's line; `function`: it is elsewhere in the function that owns the site. */
-  match: 'line' | 'function';
+  finding: CorrelatedFinding;
+  /**
+   * `line`: on the site's line; `creator`: on the `go` statement that starts the goroutines; `function`: elsewhere in a
+   * function that owns the site or the `go` statement.
+   */
+  match: 'line' | 'creator' | 'function';
+  /** For a `function` match: the innermost function owning both the anchor and the finding (e.g. `leakyNew`). */
+  owner?: string;
 }
+
+const RANK = { line: 0, creator: 1, function: 2 } as const;
 
 /**
- * Finds the top-level function declarations of gofmt-formatted Go source: a `func` at column 0 up to the next `}` at
- * column 0. Good enough to tell which function owns a line; the static engine's parser is not needed for that.
- */
-export function functionRanges(source: string): FunctionRange[] {
-  const lines = source.split(/\r?\n/);
-  const out: FunctionRange[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)/.exec(lines[i] ?? '');
-    if (!m) continue;
-    let end = i;
-    // A one-line function ends on its own line.
-    if (!/\}\s*$/.test(lines[i] ?? '')) {
-      for (end = i + 1; end < lines.length && !/^\}/.test(lines[end] ?? ''); end++);
-    }
-    out.push({ name: m[1] ?? '', startLine: i + 1, endLine: Math.min(end, lines.length - 1) + 1 });
-    i = end;
-  }
-  return out;
-}
-
-/** The function range owning `line`, if any. */
-export function owningFunction(ranges: readonly FunctionRange[], line: number): FunctionRange | undefined {
-  return ranges.find((r) => r.startLine <= line && line <= r.endLine);
-}
-
-/**
- * The static findings that explain a runtime site of the same file: those on the site's line, and those inside the
- * function that owns the site (for a goroutine group, also the function of the `go` statement's line when that is in
- * this file, passed as `extraLines`). Line matches come first.
+ * The static findings that explain a runtime site: those on an anchor's line, and those inside a function that owns
+ * an anchor (for a line inside `go func() {...}()`, the literal and its enclosing declaration both own it). Each
+ * finding appears once, with its closest match; line matches come first. Malformed-suppression reports explain
+ * nothing and are left out.
  */
 export function correlate(
-  site: Pick<LeakSite, 'line'>,
-  findings: readonly Pick<Finding, 'rule' | 'line' | 'message'>[],
-  ranges: readonly FunctionRange[],
-  extraLines: readonly number[] = [],
+  anchors: readonly SiteAnchor[],
+  factsOf: (file: string) => StaticFacts | undefined,
 ): Correlation[] {
-  const lines = [site.line, ...extraLines];
-  const owners = lines.map((l) => owningFunction(ranges, l)).filter((r): r is FunctionRange => r !== undefined);
-  const out: Correlation[] = [];
-  for (const f of findings) {
-    if (lines.includes(f.line)) out.push({ finding: f, match: 'line' });
-    else if (owners.some((r) => r.startLine <= f.line && f.line <= r.endLine))
-      out.push({ finding: f, match: 'function' });
+  const best = new Map<string, Correlation>();
+  const offer = (c: Correlation): void => {
+    const f = c.finding;
+    const key = `${f.file}\0${f.line}\0${f.column}\0${f.rule}`;
+    const had = best.get(key);
+    if (!had || RANK[c.match] < RANK[had.match]) best.set(key, c);
+  };
+  for (const a of anchors) {
+    const facts = factsOf(a.file);
+    if (!facts) continue;
+    const owners = ownersOfLine(facts.functions, a.line);
+    for (const f of facts.findings) {
+      if (f.rule === INVALID_SUPPRESSION) continue;
+      if (f.line === a.line) {
+        offer({ finding: f, match: a.role === 'site' ? 'line' : 'creator' });
+        continue;
+      }
+      const owner = owners.find((o) => o.startLine <= f.line && f.line <= o.endLine);
+      if (owner) offer({ finding: f, match: 'function', owner: owner.name });
+    }
   }
-  return out.sort((a, b) => (a.match === b.match ? a.finding.line - b.finding.line : a.match === 'line' ? -1 : 1));
+  return [...best.values()].sort(
+    (a, b) =>
+      RANK[a.match] - RANK[b.match] ||
+      (a.finding.file < b.finding.file ? -1 : a.finding.file > b.finding.file ? 1 : 0) ||
+      a.finding.line - b.finding.line ||
+      a.finding.column - b.finding.column,
+  );
 }
 
 /** Raises a severity one step when a static rule explains the runtime growth. */
@@ -68,9 +80,15 @@ export function raiseSeverity(s: 'error' | 'warning' | 'info'): 'error' | 'warni
   return s === 'info' ? 'warning' : 'error';
 }
 
-/** The sentence a correlated diagnostic carries, naming the rules that explain the growth. */
+/** The sentence a correlated diagnostic carries: the rules that explain the growth and where the closest one is. */
 export function correlationMessage(correlations: readonly Correlation[]): string {
   const rules = [...new Set(correlations.map((c) => c.finding.rule))];
-  const where = correlations.some((c) => c.match === 'line') ? 'on this line' : 'in this function';
+  const first = correlations[0];
+  const where =
+    first?.match === 'line'
+      ? 'on this line'
+      : first?.match === 'creator'
+        ? 'on the go statement that starts these goroutines'
+        : `in ${first?.owner ?? 'this function'}`;
   return `static rule ${rules.join(', ')} ${where} explains the runtime growth`;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../analysis/finding';
-import { functionRanges } from '../editor/correlateFindings';
+import { functionRanges } from './functionRanges';
 import type { PatchVariable } from './patchTargets';
 
 /** A pool variable with the static `pool-misuse` findings that concern it. */
