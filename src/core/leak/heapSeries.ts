@@ -253,22 +253,31 @@ export class HeapSeries {
   stackSeries(siteIds: ReadonlySet<number>): Map<number, StackSeries[]> {
     const epochs = this.pts.filter((p) => p.newEpoch);
     const bySite = new Map<number, StackSeries[]>();
-    const byStack = new Map<number, StackSeries>();
     for (const id of siteIds) bySite.set(id, []);
-    epochs.forEach((p, k) => {
+    const found: StackSeries[] = [];
+    // Per stack id: index into `found`, or NOT_WANTED once its site is known not to be asked for. A typed array
+    // instead of a Map, since a window visits every in-use stack of every epoch (millions on big heaps).
+    const UNSEEN = -1;
+    const NOT_WANTED = -2;
+    const slot = new Int32Array(this.interner.stacks.size).fill(UNSEEN);
+    for (let k = 0; k < epochs.length; k++) {
+      const p = epochs[k]!;
       for (let j = 0; j < p.stackIds.length; j++) {
         const stack = p.stackIds[j]!;
-        let st = byStack.get(stack);
-        if (!st) {
+        let idx = slot[stack]!;
+        if (idx === UNSEEN) {
           const list = bySite.get(this.siteTable.siteOf(stack));
-          if (!list) continue;
-          st = { stackId: stack, values: new Array<number>(epochs.length).fill(0) };
-          byStack.set(stack, st);
-          list.push(st);
+          if (list) {
+            idx = found.length;
+            const st = { stackId: stack, values: new Array<number>(epochs.length).fill(0) };
+            found.push(st);
+            list.push(st);
+          } else idx = NOT_WANTED;
+          slot[stack] = idx;
         }
-        st.values[k] = p.stackInuse[j]!;
+        if (idx >= 0) found[idx]!.values[k] = p.stackInuse[j]!;
       }
-    });
+    }
     return bySite;
   }
 

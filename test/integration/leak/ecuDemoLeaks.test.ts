@@ -104,6 +104,21 @@ describe('leak detection end to end on the demo ECU service', function () {
         );
         assert.equal(found.function, s.function);
       }
+      // The session store is reached by new sessions straight from RunSessionCache and by renewals through
+      // renewSession, one in four: each call path is listed with its own growth, about 3:1.
+      const store = report.heap!.suspects.find((x) => at(x, site('map-unsafe-alloc')))!;
+      const viaRenew = store.stacks.filter((st) => st.frames.some((f) => f.function.endsWith('cache.renewSession')));
+      const direct = store.stacks.filter(
+        (st) =>
+          !st.frames.some((f) => f.function.endsWith('cache.renewSession')) &&
+          st.frames.some((f) => f.function.endsWith('cache.RunSessionCache')),
+      );
+      assert.equal(viaRenew.length, 1, JSON.stringify(store.stacks.map((st) => st.frames.map((f) => f.function))));
+      assert.equal(direct.length, 1, JSON.stringify(store.stacks.map((st) => st.frames.map((f) => f.function))));
+      assert.equal(store.stacksInWindow, store.stacks.length);
+      const ratio = direct[0]!.slopeBytesPerMin / viaRenew[0]!.slopeBytesPerMin;
+      assert.ok(viaRenew[0]!.slopeBytesPerMin > 0 && ratio > 2 && ratio < 4.5, `direct/renew growth ratio ${ratio}`);
+      assert.equal(store.stacks[0], direct[0], 'the faster call path comes first');
       assertNoFalseLeaks(report);
       const block = site('can-reader-block');
       const start = site('can-reader-start');

@@ -41,7 +41,13 @@ func RunSessionCache(ctx context.Context, bytesPerSec int) {
 		for carry >= entrySize {
 			carry -= entrySize
 			key++
-			storeSession(key, entrySize)
+			// One session in four is a renewal: the same leaking store reached through a second caller, so the
+			// allocation site has two stacks growing at 3:1.
+			if key%4 == 0 {
+				renewSession(key)
+			} else {
+				storeSession(key, entrySize)
+			}
 		}
 	}
 }
@@ -53,4 +59,11 @@ func storeSession(key uint64, n int) {
 	sessions.Store(key, unsafe.Pointer(&x)) // leakhunt:planted map-unsafe-store
 	SessionEntries.Add(1)
 	SessionBytes.Add(int64(n))
+}
+
+// renewSession stores a renewed session; it leaks through the same store as new sessions.
+//
+//go:noinline
+func renewSession(key uint64) {
+	storeSession(key, entrySize)
 }
