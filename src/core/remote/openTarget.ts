@@ -71,63 +71,113 @@ export interface OpenedTarget {
 }
 
 /**
- * Opens the target: for ssh:// connects once up front (so a refused host key or failed login stops before anything is
- * collected), resolves `container` with `docker inspect` on the target's host, and prepares the cgroup reader.
- * Shared by the CLI and the extension so both reach targets the same way.
+ * A connection to a target's host opened before its container is known (Connect to Target lists the containers over
+ * it), to be handed to {@link openTarget} so the watch reuses it instead of logging in again.
  */
-export async function openTarget(o: OpenTargetOptions): Promise<OpenedTarget> {
+export interface ConnectedHost {
+  /** The address it was opened for; {@link openTarget} refuses a handed-over host of another address. */
+  readonly spec: TargetSpec;
+  /** The host's own pprof endpoint (the `endpoint` option) over this connection. */
+  readonly target: AcquisitionTarget;
+  /** A target for another endpoint `HOST:PORT` over the same connection. */
+  at(host: string, port: number): AcquisitionTarget;
+  /** Closes the connection (and every target made from it). */
+  close(): Promise<void>;
+}
+
+function sameSpec(a: TargetSpec, b: TargetSpec): boolean {
+  if (a.kind !== b.kind || a.host !== b.host || a.port !== b.port) return false;
+  return a.kind === 'http' || b.kind === 'http' || a.user === b.user;
+}
+
+/**
+ * Connects to the target's host only: for ssh:// logs in once (so a refused host key or failed login stops here);
+ * for http:// there is nothing to open. The result can list containers and then be handed to {@link openTarget}.
+ */
+export async function connectHost(o: OpenTargetOptions): Promise<ConnectedHost> {
   let endpoint: { host: string; port: number };
   try {
     endpoint = parseHostPort(o.endpoint);
   } catch (e) {
     throw new TargetSpecError('endpoint', (e as Error).message);
   }
-  let pid: number | undefined;
-  if (o.pid !== undefined) {
-    try {
-      pid = validatePid(o.pid);
-    } catch (e) {
-      throw new TargetSpecError('pid', (e as Error).message);
-    }
-  }
-  let host: AcquisitionTarget;
-  let make: (h: string, p: number) => AcquisitionTarget;
   if (o.target.kind === 'http') {
     const t = o.target;
-    host = new LocalTarget(t.host, t.port, o.logger);
-    make = (h, p) => new LocalTarget(h, p, o.logger);
-    endpoint = { host: t.host, port: t.port };
-  } else {
-    let opened;
-    try {
-      opened = await openSshSession({
-        target: o.target,
-        identity: o.identity,
-        knownHosts: o.knownHosts,
-        sshConfig: o.sshConfig,
-        agentSocket: o.agentSocket,
-        auth: o.auth,
-        onUnknownHostKey: o.onUnknownHostKey,
-        logger: o.logger,
-      });
-    } catch (e) {
-      if (e instanceof MissingIdentityError) throw new TargetSpecError('identity', e.message);
-      throw e;
-    }
-    const { session, label } = opened;
-    host = new SshTarget(session, label, endpoint.host, endpoint.port, o.logger);
-    make = (h, p) => new SshTarget(session, label, h, p, o.logger);
+    const target = new LocalTarget(t.host, t.port, o.logger);
+    return {
+      spec: t,
+      target,
+      at: (h, p) => new LocalTarget(h, p, o.logger),
+      close: () => target.close(),
+    };
   }
+  let opened;
+  try {
+    opened = await openSshSession({
+      target: o.target,
+      identity: o.identity,
+      knownHosts: o.knownHosts,
+      sshConfig: o.sshConfig,
+      agentSocket: o.agentSocket,
+      auth: o.auth,
+      onUnknownHostKey: o.onUnknownHostKey,
+      logger: o.logger,
+    });
+  } catch (e) {
+    if (e instanceof MissingIdentityError) throw new TargetSpecError('identity', e.message);
+    throw e;
+  }
+  const { session, label } = opened;
+  return {
+    spec: o.target,
+    target: new SshTarget(session, label, endpoint.host, endpoint.port, o.logger),
+    at: (h, p) => new SshTarget(session, label, h, p, o.logger),
+    close: async () => session.close(),
+  };
+}
+
+/**
+ * Opens the target: for ssh:// connects once up front (so a refused host key or failed login stops before anything is
+ * collected), resolves `container` with `docker inspect` on the target's host, and prepares the cgroup reader.
+ * Shared by the CLI and the extension so both reach targets the same way. With `connected`, that connection (to the
+ * same address) is used instead of a new one, and it is closed if opening fails.
+ */
+export async function openTarget(o: OpenTargetOptions, connected?: ConnectedHost): Promise<OpenedTarget> {
+  let endpoint: { host: string; port: number };
+  let pid: number | undefined;
+  try {
+    try {
+      endpoint = parseHostPort(o.endpoint);
+    } catch (e) {
+      throw new TargetSpecError('endpoint', (e as Error).message);
+    }
+    if (o.pid !== undefined) {
+      try {
+        pid = validatePid(o.pid);
+      } catch (e) {
+        throw new TargetSpecError('pid', (e as Error).message);
+      }
+    }
+    if (connected && !sameSpec(connected.spec, o.target)) {
+      throw new TargetSpecError('url', 'the open connection belongs to another target');
+    }
+  } catch (e) {
+    await connected?.close().catch(() => undefined);
+    throw e;
+  }
+  const hostConn = connected ?? (await connectHost(o));
+  if (o.target.kind === 'http') endpoint = { host: o.target.host, port: o.target.port };
+  const host = hostConn.at(endpoint.host, endpoint.port);
   let container: ContainerInfo | undefined;
   let target = host;
   if (o.container !== undefined) {
     try {
       container = await inspectContainer(host, o.container);
       const ep = containerEndpoint(container, endpoint.port);
-      target = make(ep.host, ep.port);
+      target = hostConn.at(ep.host, ep.port);
       pid ??= container.pid ?? undefined;
     } catch (e) {
-      await host.close();
+      await hostConn.close();
       throw e;
     }
   }
