@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -117,6 +117,13 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       .first()
       .waitFor({ timeout: 10_000 });
     await page.locator('.view-line', { hasText: 'storeSession' }).first().waitFor({ timeout: 10_000 });
+    // The store is reached by new sessions and by renewals (renewSession): both call paths are listed, each with
+    // its own growth (the document refreshes with every snapshot, so the second path may need one more).
+    await page
+      .locator('.view-line', { hasText: /^stack\s2\sof\s\d+:\sgrowth\s[+−]/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page.locator('.view-line', { hasText: 'cache.renewSession' }).first().waitFor({ timeout: 10_000 });
     // Frames that map into the workspace are links (DocumentLinkProvider).
     await page
       .locator('.view-line', { hasText: `session_cache.go:${allocSite!.line}` })
@@ -141,6 +148,78 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await session.screenshot(`${shot}-problems`);
   }
 
+  /**
+   * The static rules explain runtime leaks in files the editor never opened, with no Scan Workspace: the pool's leaky
+   * New (pool-misuse in the same function) and the CAN readers (goroutine-leak on the go statement that starts them).
+   * Then the leakhunt.analysis.rules toggle, changed in the workspace settings, takes the pool's explanation away.
+   */
+  async function checkUnopenedCorrelation(session: CodeServerSession, ws: string, shot: string): Promise<void> {
+    const page = session.page;
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    const filter = async (text: string): Promise<void> => {
+      const input = page.locator('.part.panel .viewpane-filter input').first();
+      await input.click({ timeout: 10_000 });
+      await page.keyboard.press('Control+A');
+      if (text === '') await page.keyboard.press('Backspace');
+      else await page.keyboard.type(text);
+    };
+    assert.doesNotMatch(session.extensionLog('Leak Hunter'), /leak rules: scanned/, 'a workspace scan ran');
+    // The pool's leaky New: a runtime leak in pool/buffers.go, explained by the static pool-misuse finding.
+    await filter('leakyNew');
+    const pool = rows.filter({
+      hasText: /static rule pool-misuse (in leakyNew|on this line) explains the runtime growth/,
+    });
+    await pool.first().waitFor({ timeout: 90_000 });
+    const poolText = (await pool.first().textContent()) ?? '';
+    assert.match(poolText, /leakhunt-runtime/);
+    assert.match(poolText, /heap in use at example\.com\/ecu-demo\/pool\.leakyNew grows/);
+    // Raised: a correlated site is never below warning; at the demo's rate (MiB/min) it is an error.
+    assert.equal(await pool.first().locator('.codicon-error').count(), 1, 'the correlated pool leak is not an error');
+    // The explanation comes from analysing the unopened file itself: VS Code shows no static diagnostic for it.
+    assert.equal(
+      await rows.filter({ hasText: "writes package-level 'retained'", hasNotText: 'static pool-misuse' }).count(),
+      0,
+      'buffers.go has static diagnostics of its own, so it was linted as an open document',
+    );
+    await session.screenshot(`${shot}-unopened-pool`);
+    // The CAN readers: the goroutine group blocked in can/reader.go, explained at the go statement that starts them.
+    await filter('readFrames');
+    const can = rows.filter({
+      hasText:
+        'static rule goroutine-leak on the go statement that starts these goroutines explains the runtime growth',
+    });
+    await can.first().waitFor({ timeout: 60_000 });
+    assert.match(
+      (await can.first().textContent()) ?? '',
+      /goroutines blocked \(chan receive\) in example\.com\/ecu-demo\/can\.readFrames/,
+    );
+    assert.equal(
+      await can.first().locator('.codicon-error').count(),
+      1,
+      'the correlated goroutine leak is not an error',
+    );
+    await session.screenshot(`${shot}-unopened-can`);
+    for (const name of ['buffers.go', 'reader.go'])
+      assert.equal(await page.locator('.tab', { hasText: name }).count(), 0, `${name} was opened in an editor`);
+    // Turning pool-misuse off in the workspace settings: the pool leak stays, its static explanation goes.
+    mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+    writeFileSync(
+      path.join(ws, '.vscode', 'settings.json'),
+      JSON.stringify({ 'leakhunt.analysis.rules': ['goroutine-leak', 'sync-map-misuse', 'unsafe-pointer-escape'] }),
+    );
+    await filter('leakyNew');
+    const plain = rows.filter({ hasText: /heap in use at example\.com\/ecu-demo\/pool\.leakyNew grows/ });
+    for (let deadline = Date.now() + 60_000; ;) {
+      const explained = await rows.filter({ hasText: 'static rule pool-misuse' }).count();
+      if (explained === 0 && (await plain.count()) > 0) break;
+      assert.ok(Date.now() < deadline, 'the pool leak is still explained by pool-misuse after the rule was turned off');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.doesNotMatch((await plain.first().textContent()) ?? '', /explains the runtime growth/);
+    await session.screenshot(`${shot}-rule-off`);
+    await filter('');
+  }
+
   it('watches the demo service over http:// (the sole configured target, no pick)', async () => {
     const ws = workspaceCopy('http');
     cs = await startCodeServer({
@@ -155,6 +234,7 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       },
     });
     await watchAndCheck(cs, 'live-watch-http');
+    await checkUnopenedCorrelation(cs, ws, 'live-watch-http');
     // The status bar names the target and counts leaks; the report document opens from the palette.
     const status = cs.page.locator('.statusbar-item', { hasText: /ecu-demo · .*\d+ leaks?/ }).first();
     await status.waitFor({ timeout: 30_000 });

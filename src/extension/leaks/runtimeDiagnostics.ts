@@ -11,7 +11,7 @@ import {
   type SiteAnchor,
   type StaticFacts,
 } from '../../core/editor/correlateFindings';
-import { siteSeverity, siteSummary, type LeakSite } from '../../core/editor/leakSites';
+import { siteSeverity, siteSummary } from '../../core/editor/leakSites';
 import { StaticFactsCache } from '../../core/editor/staticFactsCache';
 import { readAnalysisSettings } from '../analysis/analysisSettings';
 import { DIAGNOSTIC_SOURCE } from '../analysis/findingConversion';
@@ -47,17 +47,6 @@ function staticSignature(uri: vscode.Uri): string {
   return shownStaticFindings(uri)
     .map((f) => `${f.line}:${f.column}:${f.rule}:${f.message}`)
     .join('\n');
-}
-
-/** The frames of the `go` statements that created a goroutine group (the frame after the blocking one). */
-function creatorFrames(site: LeakSite): { file: string; line: number }[] {
-  if (site.kind !== 'goroutine') return [];
-  const out = new Map<string, { file: string; line: number }>();
-  for (const st of site.stacks) {
-    const f = st.frames[1];
-    if (f) out.set(`${f.file}:${f.line}`, f);
-  }
-  return [...out.values()];
 }
 
 /**
@@ -161,9 +150,10 @@ export class RuntimeDiagnostics implements vscode.Disposable {
     for (const { site, uri } of this.watch.sites) {
       if (!uri || uri.scheme !== 'file') continue;
       const anchors: SiteAnchor[] = [{ file: uri.fsPath, line: site.line, role: 'site' }];
-      for (const c of creatorFrames(site)) {
-        const cu = await this.resolver.resolve(c.file);
-        if (cu?.scheme === 'file') anchors.push({ file: cu.fsPath, line: c.line, role: 'creator' });
+      // A goroutine group is also explained by what is wrong at the `go` statement that starts it (any file).
+      if (site.createdBy) {
+        const cu = await this.resolver.resolve(site.createdBy.file);
+        if (cu?.scheme === 'file') anchors.push({ file: cu.fsPath, line: site.createdBy.line, role: 'creator' });
       }
       for (const a of anchors) await load(a.file);
       if (gen !== this.generation) return;
