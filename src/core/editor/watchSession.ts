@@ -8,6 +8,7 @@ import { openTarget, type ConnectedHost, type OpenedTarget, type OpenTargetOptio
 import type { SshAuthCallbacks, UnknownHostKeyInfo } from '../remote/sshConnection';
 import type { TraceLogger } from '../remote/traceLogger';
 import { collectSnapshot } from '../series/collectSnapshot';
+import { pruneSeries } from '../series/pruneSeries';
 import { runSeries } from '../series/runSeries';
 import type { SnapshotEntry } from '../series/seriesIndex';
 import { SnapshotSeries } from '../series/snapshotSeries';
@@ -72,6 +73,8 @@ export interface WatchStartOptions {
   knownHostsFile?: string | undefined;
   sshConfigFile?: string | undefined;
   agentSocket?: string | undefined;
+  /** Series folders kept per target when the watch starts (older ones are pruned); no pruning when absent. */
+  keepSeries?: number | undefined;
   /**
    * A connection already open to the target's host (Connect to Target listed the containers over it). The session
    * takes it over: it is used instead of a new login, and closed with the watch, or at once if the start fails.
@@ -212,6 +215,7 @@ export class WatchSession<U> {
       this.seriesDir = path.join(root, seriesFolderName(target.name), stamp);
       await fs.mkdir(this.seriesDir, { recursive: true });
       series = await SnapshotSeries.open(this.seriesDir, { target: opened.target.label, window: opts.window });
+      if (opts.keepSeries !== undefined) await this.prune(root, opts.keepSeries, this.seriesDir);
     } catch (e) {
       await series?.close().catch(() => undefined);
       // A handed-over connection belongs to this start now, also when opening failed before using it.
@@ -244,6 +248,17 @@ export class WatchSession<U> {
         this.host.stoppedByError?.(target, result.error);
       },
     );
+  }
+
+  private async prune(root: string, keep: number, current: string): Promise<void> {
+    try {
+      const r = await pruneSeries(root, { keepPerTarget: keep, protect: [current] });
+      if (r.removed.length > 0) this.host.log.info(`pruned ${r.removed.length} old series folder(s) under ${root}`);
+      for (const p of r.problems) this.host.log.warn(`pruning series: ${p}`);
+    } catch (e) {
+      // Pruning is housekeeping: it never stops a watch.
+      this.host.log.warn(`pruning series under ${root} failed: ${(e as Error).message}`);
+    }
   }
 
   /** Takes one snapshot now, between the scheduled ones (after the one in progress, never overlapping it). */

@@ -181,6 +181,19 @@ export function nearestByTime<T extends { takenAtMs: number }>(list: readonly T[
   return ms - before.takenAtMs <= after.takenAtMs - ms ? before : after;
 }
 
+/**
+ * Whether the series in `dir` is locked by a live process (this one included); a lock left by a process that is gone
+ * does not count. Pruning must not delete a folder that someone is collecting into.
+ */
+export async function isSeriesLocked(dir: string): Promise<boolean> {
+  const text = await fs.readFile(path.join(dir, LOCK_FILE), 'utf8').catch(() => undefined);
+  if (text === undefined) return false;
+  const holder = Number(text.trim());
+  // A lock whose PID cannot be read (being written this instant) counts as held: the safe answer for a deleter.
+  if (!Number.isInteger(holder) || holder <= 0) return true;
+  return holder === process.pid || pidAlive(holder);
+}
+
 async function takeLock(dir: string): Promise<void> {
   const lock = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {

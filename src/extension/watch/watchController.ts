@@ -112,6 +112,7 @@ export class WatchController implements vscode.Disposable {
     await this.session.start(target, {
       intervalMs: settings.intervalMs,
       window: settings.window,
+      keepSeries: settings.keepSeries,
       config: thresholds.config,
       knownHostsFile: settings.knownHostsFile,
       sshConfigFile: settings.sshConfigFile,

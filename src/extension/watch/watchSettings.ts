@@ -5,12 +5,17 @@ import { parseTargetConfigs, type TargetConfig, type TargetConfigProblem } from 
 import { thresholdConfig, type ThresholdConfig } from '../../core/editor/thresholdSettings';
 import { DEFAULT_WINDOW } from '../../core/series/snapshotSeries';
 
+/** Default of `leakhunt.keepSeries`. */
+export const DEFAULT_KEEP_SERIES = 10;
+
 /** The watch-related settings, read fresh on every use so edits apply to the next start. */
 export interface WatchSettings {
   targets: TargetConfig[];
   problems: TargetConfigProblem[];
   intervalMs: number;
   window: number;
+  /** Series folders kept per target (older ones are pruned when a watch starts). */
+  keepSeries: number;
   autoWatch: boolean;
   knownHostsFile?: string;
   sshConfigFile?: string;
@@ -24,12 +29,16 @@ function settingPath(v: string | undefined): string | undefined {
   return path.resolve(ws || os.homedir(), s);
 }
 
-/** Reads `leakhunt.targets`, `leakhunt.interval`, `leakhunt.window`, `leakhunt.autoWatch` and the SSH file settings. */
+/**
+ * Reads `leakhunt.targets`, `leakhunt.interval`, `leakhunt.window`, `leakhunt.keepSeries`, `leakhunt.autoWatch` and
+ * the SSH file settings.
+ */
 export function readWatchSettings(): WatchSettings {
   const c = vscode.workspace.getConfiguration('leakhunt');
   const { targets, problems } = parseTargetConfigs(c.get<unknown>('targets'));
   const interval = Number(c.get<number>('interval') ?? 10);
   const window = Math.round(Number(c.get<number>('window') ?? DEFAULT_WINDOW));
+  const keep = Math.round(Number(c.get<number>('keepSeries') ?? DEFAULT_KEEP_SERIES));
   const knownHostsFile = settingPath(c.get<string>('ssh.knownHostsFile'));
   const sshConfigFile = settingPath(c.get<string>('ssh.configFile'));
   return {
@@ -39,6 +48,7 @@ export function readWatchSettings(): WatchSettings {
     problems,
     intervalMs: Math.max(0.5, Number.isFinite(interval) ? interval : 10) * 1000,
     window: Math.max(2, Number.isFinite(window) ? window : DEFAULT_WINDOW),
+    keepSeries: Math.max(1, Number.isFinite(keep) ? keep : DEFAULT_KEEP_SERIES),
     autoWatch: c.get<boolean>('autoWatch') ?? false,
     ...(knownHostsFile ? { knownHostsFile } : {}),
     ...(sshConfigFile ? { sshConfigFile } : {}),

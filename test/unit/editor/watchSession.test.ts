@@ -11,6 +11,8 @@ import { LocalTarget } from '../../../src/core/remote/localTarget';
 import type { ConnectedHost, OpenedTarget } from '../../../src/core/remote/openTarget';
 import { SshAuthError } from '../../../src/core/remote/remoteErrors';
 import { readSeriesIndex } from '../../../src/core/series/seriesIndex';
+import { SnapshotSeries } from '../../../src/core/series/snapshotSeries';
+import { seriesFolderName } from '../../../src/core/editor/targetConfig';
 import { corpusDir } from '../../fixtures/profileCorpus';
 
 function target(name: string, url: string): TargetConfig {
@@ -219,5 +221,26 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
     const index = await readSeriesIndex(s.seriesDir!);
     assert.equal(index?.snapshots.length, 1, 'the failed snapshot is recorded as a gap');
     assert.equal(index?.snapshots[0]?.status, 'gap');
+  });
+
+  it("a start prunes the target's old series to leakhunt.keepSeries, keeping the folder it writes", async () => {
+    const t = target('stand in/1', url);
+    const folder = path.join(storage, 'series', seriesFolderName(t.name));
+    const old: string[] = [];
+    for (const [i, minutes] of [90, 60, 30].entries()) {
+      const dir = path.join(folder, `old-${i}`);
+      await (await SnapshotSeries.open(dir, { target: 'x' })).close();
+      const when = new Date(Date.now() - minutes * 60_000);
+      await fs.utimes(path.join(dir, 'series.json'), when, when);
+      old.push(dir);
+    }
+    const other = path.join(storage, 'series', 'other-target', 'old');
+    await (await SnapshotSeries.open(other, { target: 'y' })).close();
+    const s = new WatchSession(host());
+    await s.start(t, { intervalMs: 60_000, window: 3, keepSeries: 2 });
+    await s.stop();
+    assert.ok(s.seriesDir?.startsWith(folder));
+    assert.deepEqual((await fs.readdir(folder)).sort(), [path.basename(s.seriesDir!), 'old-2'].sort());
+    assert.deepEqual(await fs.readdir(path.dirname(other)), ['old'], 'another target keeps its own series');
   });
 });
