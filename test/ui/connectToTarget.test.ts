@@ -17,6 +17,15 @@ import { startSshd, type SshdFixture } from '../fixtures/sshd';
 const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
 
+/** Logins sshd accepted and sessions it saw end so far (its VERBOSE log has one line of each per connection). */
+function sshdSessions(f: SshdFixture): { accepted: number; disconnected: number } {
+  const lines = readFileSync(f.log, 'utf8').split('\n');
+  return {
+    accepted: lines.filter((l) => l.includes('Accepted publickey for')).length,
+    disconnected: lines.filter((l) => l.includes('Disconnected from user')).length,
+  };
+}
+
 /**
  * "Leakhunt: Connect to Target" in a real VS Code (code-server + Chromium) through a real loopback sshd to the real
  * demo service. There is no Docker engine here, so `docker` on the SSH host is a STAND-IN
@@ -87,6 +96,7 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
       },
     });
     const page = cs.page;
+    const before = sshdSessions(sshd!);
     await cs.runCommand('Leakhunt: Connect to Target');
     const row = (text: string | RegExp) =>
       page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
@@ -117,6 +127,10 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
       calls.some((a) => a.join(' ') === 'inspect -- ecu-telemetry'),
       'the picked container was not inspected',
     );
+    // The container list and the watch share one SSH connection: one login, still open while watching.
+    const watching = sshdSessions(sshd!);
+    assert.equal(watching.accepted - before.accepted, 1, 'Connect to Target and the watch logged in more than once');
+    assert.equal(watching.disconnected - before.disconnected, 0, 'the connection was closed while watching');
     await cs.runCommand('Leakhunt: Stop Watching');
   });
 
@@ -174,5 +188,32 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
       `added-demo is not in the workspace settings: ${settings}`,
     );
     await cs.runCommand('Leakhunt: Stop Watching');
+  });
+
+  it('cancelling the container pick closes the SSH connection that listed the containers', async () => {
+    assert.ok(cs, 'needs the session of the first test');
+    const page = cs.page;
+    const row = (text: string | RegExp) =>
+      page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    // Earlier watches were stopped; wait until sshd saw all their sessions end, so the counts below are this test's.
+    for (let deadline = Date.now() + 15_000; ;) {
+      const s = sshdSessions(sshd!);
+      if (s.accepted === s.disconnected) break;
+      assert.ok(Date.now() < deadline, `earlier sessions still open: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const before = sshdSessions(sshd!);
+    await cs.runCommand('Leakhunt: Connect to Target');
+    await row('ecu-ssh').click({ timeout: 30_000 });
+    await row('ecu-telemetry').waitFor({ timeout: 60_000 });
+    assert.equal(sshdSessions(sshd!).accepted - before.accepted, 1);
+    await page.keyboard.press('Escape');
+    for (let deadline = Date.now() + 15_000; ;) {
+      const s = sshdSessions(sshd!);
+      if (s.disconnected - before.disconnected === 1) break;
+      assert.ok(Date.now() < deadline, `the listing connection stayed open after the pick was cancelled`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(sshdSessions(sshd!).accepted - before.accepted, 1, 'no further login after the cancel');
   });
 });

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { sshHostTarget, withContainer } from '../../core/editor/sshHostTarget';
 import { DEFAULT_ENDPOINT, type TargetConfig } from '../../core/editor/targetConfig';
-import { listRemoteContainers } from '../../core/remote/listRemoteContainers';
-import { parseTargetUrl } from '../../core/remote/openTarget';
+import { listContainers } from '../../core/remote/dockerContainers';
+import { connectHost, parseTargetUrl, type ConnectedHost } from '../../core/remote/openTarget';
 import { RemoteCommandError } from '../../core/remote/remoteErrors';
 import { loadSshConfig } from '../../core/remote/resolveSshRoute';
 import { sshConfigHostAliases } from '../../core/remote/sshConfigHosts';
@@ -17,7 +17,7 @@ type Choice = vscode.QuickPickItem & { target?: TargetConfig; add?: true; alias?
 /**
  * Connect to Target: a pick of the configured targets, the user's ssh-config hosts and "Add target..."; for an SSH
  * host without a configured container, a pick of the containers running there (`docker ps` over SSH); then starts
- * watching the choice.
+ * watching the choice over the same SSH connection (closed again if the user cancels the pick).
  */
 export function connectToTarget(watch: WatchController, prompts: WatchPrompts, log: vscode.LogOutputChannel) {
   return async (): Promise<void> => {
@@ -48,13 +48,16 @@ export function connectToTarget(watch: WatchController, prompts: WatchPrompts, l
     let target = picked.add ? await addTarget() : picked.target;
     if (picked.alias !== undefined) target = await askEndpoint(picked.alias);
     if (!target) return;
+    let host: ConnectedHost | undefined;
     if (target.spec.kind === 'ssh' && target.container === undefined && target.pid === undefined) {
       const chosen = await pickContainer(target, prompts, log);
       if (chosen === null) return;
-      target = chosen;
+      target = chosen.target;
+      host = chosen.host;
     }
     try {
-      await watch.start(target);
+      // The watch takes the connection over (and closes it if it cannot start).
+      await watch.start(target, host);
     } catch (e) {
       void vscode.window.showErrorMessage(`Leak Hunter: cannot watch ${target.name}: ${(e as Error).message}`);
     }
@@ -100,21 +103,22 @@ async function addTarget(): Promise<TargetConfig | undefined> {
 }
 
 /**
- * Lists the containers on the target's host and lets the user pick one or the host itself; null when cancelled.
+ * Lists the containers on the target's host and lets the user pick one or the host itself; null when cancelled. The
+ * SSH connection that listed them is returned open, for the watch to reuse; it is closed when the pick is cancelled.
  * A host where `docker ps` fails falls back to the host's own endpoint with a warning.
  */
 async function pickContainer(
   target: TargetConfig,
   prompts: WatchPrompts,
   log: vscode.LogOutputChannel,
-): Promise<TargetConfig | null> {
+): Promise<{ target: TargetConfig; host: ConnectedHost } | null> {
   const s = readWatchSettings();
-  let containers;
+  let host: ConnectedHost;
   try {
-    containers = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Leak Hunter: listing containers on ${target.name}` },
+    host = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Leak Hunter: connecting to ${target.name}` },
       () =>
-        listRemoteContainers({
+        connectHost({
           target: target.spec,
           endpoint: target.endpoint,
           identity: target.identityFile !== undefined ? [target.identityFile] : undefined,
@@ -127,36 +131,51 @@ async function pickContainer(
         }),
     );
   } catch (e) {
-    // Only a host without (working) docker falls back to the host itself; a refused login or host key stops here.
+    // A refused login or host key stops here.
+    void vscode.window.showErrorMessage(`Leak Hunter: cannot connect to ${target.name}: ${(e as Error).message}`);
+    return null;
+  }
+  const close = (): null => {
+    void host.close().catch(() => undefined);
+    return null;
+  };
+  let containers;
+  try {
+    containers = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Leak Hunter: listing containers on ${target.name}` },
+      () => listContainers(host.target),
+    );
+  } catch (e) {
+    // Only a host without (working) docker falls back to the host itself; a lost connection stops here.
     if (!(e instanceof RemoteCommandError)) {
       void vscode.window.showErrorMessage(`Leak Hunter: cannot connect to ${target.name}: ${(e as Error).message}`);
-      return null;
+      return close();
     }
     log.warn(`cannot list containers on ${target.name}: ${(e as Error).message}`);
     void vscode.window.showWarningMessage(
       `Leak Hunter: cannot list containers on ${target.name} (${(e as Error).message}); watching the host's ${target.endpoint}.`,
     );
-    return target;
+    return { target, host };
   }
-  const host: vscode.QuickPickItem & { name?: string } = {
+  const hostItem: vscode.QuickPickItem & { name?: string } = {
     label: `$(vm) ${target.name}`,
     description: `the host's own endpoint ${target.endpoint}`,
   };
   const items = [
     ...containers.map((c) => ({ label: `$(package) ${c.name}`, description: `${c.image} · ${c.state}`, name: c.name })),
-    host,
+    hostItem,
   ];
   const picked = await vscode.window.showQuickPick(items, {
     title: `Connect to ${target.name}: container`,
     placeHolder: `pprof at port ${target.endpoint === DEFAULT_ENDPOINT ? '6060' : target.endpoint} of the container`,
   });
-  if (!picked) return null;
-  if (picked.name === undefined) return target;
+  if (!picked) return close();
+  if (picked.name === undefined) return { target, host };
   try {
-    return withContainer(target, picked.name);
+    return { target: withContainer(target, picked.name), host };
   } catch (e) {
     void vscode.window.showErrorMessage(`Leak Hunter: ${(e as Error).message}`);
-    return null;
+    return close();
   }
 }
 
