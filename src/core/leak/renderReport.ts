@@ -1,3 +1,4 @@
+import { callPathLabel } from './callPath';
 import type { LeakReport } from './leakReport';
 import { sparkline } from './sparkline';
 import { formatBytes } from './units';
@@ -28,19 +29,6 @@ const where = (s: { file: string; line: number }) => (s.file ? `${s.file}:${s.li
 
 // Call paths the text report prints per suspect; the JSON report has them all (up to maxStacksPerSuspect).
 const TEXT_STACKS = 5;
-
-/** The callers of a site along one stack, nearest first (`a ← b ← c`), which is what tells the stacks apart. */
-function callers(
-  frames: readonly { function: string; file: string; line: number }[],
-  site: { function: string; file: string; line: number },
-): string {
-  const at = frames.findIndex((f) => f.function === site.function && f.file === site.file && f.line === site.line);
-  const above = frames.slice(at + 1).filter((f) => !f.function.startsWith('runtime.'));
-  const shown = above
-    .slice(0, 4)
-    .map((f) => `${f.function.split('/').pop()} ${where({ file: f.file.split('/').pop() ?? '', line: f.line })}`);
-  return shown.length > 0 ? `via ${shown.join(' ← ')}${above.length > 4 ? ' ← …' : ''}` : '(no callers)';
-}
 
 /** A plain-text table report for terminals, with sparklines of each suspect's series. */
 export function renderText(r: LeakReport): string {
@@ -74,7 +62,7 @@ export function renderText(r: LeakReport): string {
         out.push(`  ${s.function} ${where(s)} is reached by ${s.stacksInWindow} stacks:`);
         for (const st of s.stacks.slice(0, TEXT_STACKS)) {
           out.push(
-            `    ${rate(st.slopeBytesPerMin).padEnd(16)} ${formatBytes(st.inuseBytes).padEnd(10)} ${callers(st.frames, s)}`,
+            `    ${rate(st.slopeBytesPerMin).padEnd(16)} ${formatBytes(st.inuseBytes).padEnd(10)} ${callPathLabel(st.frames, s)}`,
           );
         }
         if (s.stacksInWindow > TEXT_STACKS)
@@ -106,7 +94,9 @@ export function renderText(r: LeakReport): string {
         if (g.stacks.length < 2) continue;
         out.push(`  ${g.function} ${where(g)} is reached by ${g.stacksInWindow} stacks:`);
         for (const st of g.stacks.slice(0, TEXT_STACKS)) {
-          out.push(`    ${count(st.slopePerMin).padEnd(16)} ${String(st.count).padEnd(10)} ${callers(st.frames, g)}`);
+          out.push(
+            `    ${count(st.slopePerMin).padEnd(16)} ${String(st.count).padEnd(10)} ${callPathLabel(st.frames, g)}`,
+          );
         }
         if (g.stacksInWindow > TEXT_STACKS)
           out.push(`    … ${g.stacksInWindow - TEXT_STACKS} more (see the JSON report)`);

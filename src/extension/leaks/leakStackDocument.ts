@@ -77,9 +77,12 @@ export function registerLeakStackDocuments(
   );
 }
 
-/** The "show leak stack" handler: opens the site's stack document beside the code. */
+/**
+ * The "show leak stack" handler: opens the site's stack document beside the code; with a stack index (from the
+ * Suspects view), scrolls to that stack.
+ */
 export function showLeakStack(watch: WatchController) {
-  return async (siteId: unknown): Promise<void> => {
+  return async (siteId: unknown, stackIndex?: unknown): Promise<void> => {
     const found = typeof siteId === 'string' ? watch.site(siteId) : undefined;
     if (!found) {
       void vscode.window.showWarningMessage('Leak Hunter: that leak site is not in the latest report any more.');
@@ -90,6 +93,15 @@ export function showLeakStack(watch: WatchController) {
       doc.languageId === LEAK_STACK_LANGUAGE
         ? doc
         : await vscode.languages.setTextDocumentLanguage(doc, LEAK_STACK_LANGUAGE);
-    await vscode.window.showTextDocument(typed, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    const editor = await vscode.window.showTextDocument(typed, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    if (typeof stackIndex !== 'number' || !Number.isInteger(stackIndex)) return;
+    const header = `stack ${stackIndex + 1} of `;
+    for (let i = 0; i < typed.lineCount; i++) {
+      if (!typed.lineAt(i).text.startsWith(header)) continue;
+      const at = new vscode.Range(i, 0, i, typed.lineAt(i).text.length);
+      editor.selection = new vscode.Selection(at.start, at.end);
+      editor.revealRange(at, vscode.TextEditorRevealType.AtTop);
+      return;
+    }
   };
 }
