@@ -32,8 +32,10 @@ export function registerLeakHunterViews(
   for (const [key, id] of Object.entries(VIEW_IDS) as [keyof typeof VIEW_IDS, string][]) {
     const provider = providers[key] ?? new NothingYetProvider();
     // Snapshots allow a two-item selection for "Compare Snapshots" / "Export Diff" from the context menu.
-    context.subscriptions.push(
-      vscode.window.createTreeView(id, { treeDataProvider: provider, canSelectMany: key === 'snapshots' }),
-    );
+    const view = vscode.window.createTreeView(id, { treeDataProvider: provider, canSelectMany: key === 'snapshots' });
+    context.subscriptions.push(view);
+    // A provider that acts on its view (the Targets view reveals the watched target) gets it handed over.
+    const attach = (provider as { attachView?: (v: vscode.TreeView<unknown>) => vscode.Disposable }).attachView;
+    if (attach) context.subscriptions.push(attach.call(provider, view));
   }
 }

@@ -216,4 +216,63 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
     }
     assert.equal(sshdSessions(sshd!).accepted - before.accepted, 1, 'no further login after the cancel');
   });
+
+  it('Targets view: a collapsed target row expands on click (no watch starts); inline actions start and stop; the watched target shows expanded', async () => {
+    assert.ok(cs, 'needs the session of the first test');
+    const session = cs;
+    const page = session.page;
+    const port = demo!.addr.split(':').at(-1) ?? '';
+    const row = (text: RegExp) => page.locator('.monaco-list-row', { hasText: text }).first();
+    const target = row(/^\s*ecu-ssh\s*(idle|stopped) · ssh:/);
+    const endpoint = row(new RegExp(`0\\.0\\.0\\.0:${port}\\s*pprof /debug/pprof`));
+    const logLines = (re: RegExp): number =>
+      session
+        .extensionLog('Leak Hunter')
+        .split('\n')
+        .filter((l) => re.test(l)).length;
+    const waitFor = async (what: string, cond: () => Promise<boolean> | boolean): Promise<void> => {
+      for (let deadline = Date.now() + 30_000; !(await cond());) {
+        assert.ok(Date.now() < deadline, what);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
+    await target.waitFor({ timeout: 30_000 });
+    assert.equal(await target.getAttribute('aria-expanded'), 'false', 'target rows start collapsed');
+    assert.equal(await endpoint.isVisible(), false);
+    const connects = logLines(/connecting to ecu-ssh \(/);
+    // A click on the label (not the twistie) expands the row: it carries no command that would take the click.
+    await target.locator('.label-name').click();
+    await waitFor(
+      'the clicked target row did not expand',
+      async () => (await target.getAttribute('aria-expanded')) === 'true',
+    );
+    await endpoint.waitFor({ timeout: 10_000 });
+    await session.screenshot('connect-to-target-targets-expanded');
+    assert.equal(logLines(/connecting to ecu-ssh \(/), connects, 'the click started a watch');
+    // The inline action of the row starts watching that target, and the stop action of the watching row stops it.
+    await target.hover();
+    await target.locator('.actions [aria-label*="Start Watching"]').click();
+    await waitWatching(session, 'ecu-ssh');
+    const watchingRow = row(/^\s*ecu-ssh\s*watching · ssh:/);
+    await watchingRow.hover();
+    await watchingRow.locator('.actions [aria-label*="Stop Watching"]').click();
+    await waitFor('the inline Stop Watching did not stop the watch', () => logLines(/stopped watching ecu-ssh$/) > 0);
+    // Collapse it again; a watch started while the view is hidden shows its target expanded when the view shows.
+    const stopped = row(/^\s*ecu-ssh\s*stopped · ssh:/);
+    await stopped.locator('.monaco-tl-twistie').click();
+    await waitFor('the row did not collapse', async () => (await stopped.getAttribute('aria-expanded')) === 'false');
+    await session.runCommand('View: Show Explorer');
+    await session.runCommand('Leakhunt: Start Watching');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ecu-ssh' }).first().click({ timeout: 30_000 });
+    await waitFor('the second watch of ecu-ssh did not start', () => logLines(/snapshot 1 of ecu-ssh: ok/) >= 2);
+    await page.locator('.activitybar .action-item a[aria-label^="Leak Hunter"]').click();
+    const watched = row(/^\s*ecu-ssh\s*watching · ssh:/);
+    await waitFor(
+      'the watched target was not shown expanded',
+      async () => (await watched.getAttribute('aria-expanded')) === 'true',
+    );
+    await endpoint.waitFor({ timeout: 10_000 });
+    await session.runCommand('Leakhunt: Stop Watching');
+  });
 });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { renderMarkdown } from '../../core/leak/renderReport';
+import { isTargetRow } from '../../views/targetsTree';
 import type { WatchController } from './watchController';
 import { readWatchSettings } from './watchSettings';
 
@@ -15,11 +16,15 @@ export const WATCH_COMMANDS = {
 export const LEAK_REPORT_SCHEME = 'leakhunt-report';
 const REPORT_URI = vscode.Uri.from({ scheme: LEAK_REPORT_SCHEME, path: '/Leak Report.md' });
 
-/** Start Watching: the sole configured target without asking, a quick pick otherwise; a name argument skips the pick. */
+/**
+ * Start Watching: the sole configured target without asking, a quick pick otherwise; a target name argument (or the
+ * Targets row whose inline action ran it) skips the pick.
+ */
 export function startWatching(watch: WatchController, log: vscode.LogOutputChannel) {
-  return async (name?: unknown): Promise<void> => {
+  return async (arg?: unknown): Promise<void> => {
     const s = readWatchSettings();
     for (const p of s.problems) log.warn(`leakhunt.targets[${p.index}]: ${p.message}`);
+    const name = isTargetRow(arg) ? arg.target.name : arg;
     let target = typeof name === 'string' ? s.targets.find((t) => t.name === name) : undefined;
     if (!target) {
       if (s.targets.length === 0) {
@@ -53,7 +58,7 @@ export function startWatching(watch: WatchController, log: vscode.LogOutputChann
 /** Stop Watching. */
 export function stopWatching(watch: WatchController) {
   return async (): Promise<void> => {
-    if (!watch.watching) {
+    if (!watch.watching && !watch.connecting) {
       void vscode.window.showInformationMessage('Leak Hunter: no target is being watched.');
       return;
     }

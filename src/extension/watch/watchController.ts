@@ -95,6 +95,10 @@ export class WatchController implements vscode.Disposable {
   get watching(): boolean {
     return this.session.watching;
   }
+  /** Whether a start is still connecting (a stop then cancels it). */
+  get connecting(): boolean {
+    return this.session.isConnecting;
+  }
 
   /**
    * Connects to `target` (over `host` when Connect to Target already opened one; it is taken over and closed on
@@ -126,7 +130,7 @@ export class WatchController implements vscode.Disposable {
     return this.session.snapshotNow();
   }
 
-  /** Stops the watch after the snapshot in progress and closes the connection. */
+  /** Stops the watch after the snapshot in progress and closes the connection; cancels a start still connecting. */
   stop(): Promise<void> {
     return this.session.stop();
   }
