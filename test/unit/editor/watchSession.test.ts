@@ -243,4 +243,34 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
     assert.deepEqual((await fs.readdir(folder)).sort(), [path.basename(s.seriesDir!), 'old-2'].sort());
     assert.deepEqual(await fs.readdir(path.dirname(other)), ['old'], 'another target keeps its own series');
   });
+
+  it("a new start clears the previous watch's report and no late report of it arrives", async () => {
+    const gate = deferred();
+    let opens = 0;
+    const s = new WatchSession(
+      host({
+        open: async () => {
+          // The second target connects slowly, leaving time for anything stale of the first to show up.
+          if (++opens === 2) await gate.promise;
+          return { target: new LocalTarget('127.0.0.1', Number(new URL(url).port)) };
+        },
+      }),
+    );
+    await s.start(target('first', url), { intervalMs: 30, window: 3 });
+    await until('a report of the first watch', () => s.report !== undefined);
+    const second = s.start(target('second', url), { intervalMs: 60_000, window: 3 });
+    await until('the second start to connect', () => s.states.get('second')?.state === 'connecting');
+    assert.equal(s.states.get('first')?.state, 'stopped');
+    const seen: (string | undefined)[] = [];
+    const before = changes;
+    await new Promise((r) => setTimeout(r, 300));
+    seen.push(s.report?.target, String(s.snapshots.length), String(s.sites.length));
+    assert.deepEqual(seen, [undefined, '0', '0'], "the first watch's results were cleared and stayed cleared");
+    assert.equal(changes, before, 'nothing of the stopped watch was published while the next one connects');
+    gate.resolve();
+    await second;
+    await until('a report of the second watch', () => s.report !== undefined);
+    assert.equal(s.target?.name, 'second');
+    await s.stop();
+  });
 });
