@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -26,8 +27,12 @@ export interface HostProcess {
  * `forwardOut` tunnel. Arguments are passed as an array, never as a shell string.
  */
 export interface DelveHost {
-  /** Starts `file` with `args` on the host. */
-  spawn(file: string, args: string[]): HostProcess;
+  /**
+   * Starts `file` with `args` on the host. `resumes` names a running process the program is about to stop (dlv's
+   * attach): should this process die while the program still runs, the host resumes that process after killing the
+   * program, where it can.
+   */
+  spawn(file: string, args: string[], resumes?: number): HostProcess;
   /** Opens a stream to `127.0.0.1:port` on the host. */
   connect(port: number): Promise<Duplex>;
   /** A short name for messages and the audit log, e.g. `local`. */
@@ -48,12 +53,47 @@ export function isStoppedStat(stat: string): boolean {
   return /^[Tt]$/.test(stat.slice(i + 2, i + 3));
 }
 
-/** dlv processes started here and still running: killed if this process exits, so none stays attached to a target. */
-const liveChildren = new Set<ChildProcess>();
+/**
+ * dlv processes started here and still running, each with the process it attaches to when that was running before
+ * (to resume): killed if this process exits, so none stays attached to a target.
+ */
+const liveChildren = new Map<ChildProcess, number | undefined>();
 let exitHookInstalled = false;
 
+// Synchronous sleep for the exit path, where nothing asynchronous runs any more.
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Whether `pid` has exited (gone, or a zombie): a dead tracer has released its tracee. */
+function hasExited(pid: number | undefined): boolean {
+  if (pid === undefined) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Kills every dlv still running, waits (up to 2 s) until the kernel has released their targets, then resumes the
+ * targets that were running before their attach: dlv killed between PTRACE_ATTACH and its first wait leaves the
+ * attach's SIGSTOP pending, and the release turns it into a stop nobody would ever continue (see startDelve).
+ * Synchronous, because it also runs from the 'exit' event.
+ */
 function killChildren(): void {
-  for (const c of liveChildren) c.kill('SIGKILL');
+  const children = [...liveChildren];
+  for (const [c] of children) c.kill('SIGKILL');
+  const until = Date.now() + 2000;
+  for (const [c] of children) while (!hasExited(c.pid) && Date.now() < until) Atomics.wait(sleeper, 0, 0, 5);
+  for (const [, target] of children) {
+    if (target === undefined) continue;
+    try {
+      process.kill(target, 'SIGCONT');
+    } catch {
+      // gone, or not ours: nothing to resume
+    }
+  }
+  liveChildren.clear();
 }
 
 /** On SIGINT/SIGTERM (which skip 'exit' handlers) kill dlv, then let the signal do what it would have done. */
@@ -64,8 +104,8 @@ function onSignal(sig: NodeJS.Signals): void {
   process.kill(process.pid, sig);
 }
 
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
+function track(child: ChildProcess, resumes: number | undefined): void {
+  liveChildren.set(child, resumes);
   if (liveChildren.size === 1) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -86,9 +126,9 @@ function track(child: ChildProcess): void {
 export class LocalDelveHost implements DelveHost {
   readonly name = 'local';
 
-  spawn(file: string, args: string[]): HostProcess {
+  spawn(file: string, args: string[], resumes?: number): HostProcess {
     const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
+    track(child, resumes);
     const listeners: ((line: string) => void)[] = [];
     const feed = (stream: NodeJS.ReadableStream | null): void => {
       let buf = '';
@@ -215,14 +255,11 @@ export async function startDelve(host: DelveHost, opts: StartDelveOptions): Prom
   // no tracer left to resume it (seen with a 200 ms attach timeout: the target stayed in state T for good). So a
   // failed start sends SIGCONT, which also discards a still-pending stop, unless the target was stopped before.
   const stoppedBefore = host.isStopped ? await host.isStopped(opts.pid) : true;
-  const proc = host.spawn(dlvPath, [
-    'attach',
-    String(opts.pid),
-    '--headless',
-    '--listen=127.0.0.1:0',
-    '--api-version=2',
-    '--accept-multiclient',
-  ]);
+  const proc = host.spawn(
+    dlvPath,
+    ['attach', String(opts.pid), '--headless', '--listen=127.0.0.1:0', '--api-version=2', '--accept-multiclient'],
+    stoppedBefore ? undefined : opts.pid,
+  );
   const output: string[] = [];
   let noDebugInfo = false;
   let client: DelveRpcClient | undefined;
