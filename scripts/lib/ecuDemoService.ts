@@ -81,6 +81,8 @@ export interface StartEcuDemoOptions extends Omit<GoBuildOptions, 'dir'> {
   binary?: string;
   /** How long to wait for the "listening on" line. */
   startTimeoutMs?: number;
+  /** Extra environment of the running service (not of its build), e.g. `{ GOGC: 'off' }`. */
+  runEnv?: Record<string, string>;
 }
 
 /** The /state document of the demo ECU service. */
@@ -136,8 +138,16 @@ process.on('exit', () => {
 });
 
 /** Starts a Go program that prints `listening on ADDR` and returns once it serves. */
-export async function startGoService(bin: string, args: string[], startTimeoutMs = 20_000): Promise<EcuDemo> {
-  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startGoService(
+  bin: string,
+  args: string[],
+  startTimeoutMs = 20_000,
+  runEnv?: Record<string, string>,
+): Promise<EcuDemo> {
+  const proc = spawn(bin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(runEnv ? { env: { ...process.env, ...runEnv } } : {}),
+  });
   running.add(proc);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   proc.once('exit', () => running.delete(proc));
@@ -191,5 +201,5 @@ export async function startGoService(bin: string, args: string[], startTimeoutMs
 /** Builds (or reuses) and starts the demo ECU service on a free loopback port. */
 export async function startEcuDemo(opts: StartEcuDemoOptions = {}): Promise<EcuDemo> {
   const bin = opts.binary ?? (await buildEcuDemo(opts));
-  return startGoService(bin, ['-addr', '127.0.0.1:0', ...(opts.flags ?? [])], opts.startTimeoutMs);
+  return startGoService(bin, ['-addr', '127.0.0.1:0', ...(opts.flags ?? [])], opts.startTimeoutMs, opts.runEnv);
 }

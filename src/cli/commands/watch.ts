@@ -29,6 +29,7 @@ const options = {
   ...sshTargetOptions,
   'pprof-prefix': { type: 'string', default: DEFAULT_PPROF_PREFIX },
   trace: { type: 'boolean', default: false },
+  gc: { type: 'boolean', default: false },
 } as const;
 
 function positiveInt(v: string | undefined, what: string): number | undefined {
@@ -125,6 +126,7 @@ export async function runAcquisition(
           target: opened.target,
           prefix,
           ...(opened.cgroup ? { cgroup: opened.cgroup } : {}),
+          forceGc: v.gc,
           logger,
         }),
       {
@@ -179,6 +181,8 @@ export const acquisitionUsage = (name: string, extra: string): string =>
     '--interval D              time between snapshots: 500ms, 10s, 2m (default 10s)',
     '--window N                snapshots kept for analysis (default 12)',
     '--out DIR                 series folder (default: a new temp folder, named on stderr); an existing series resumes',
+    '--gc                      ask for heap?gc=1: a full GC in the target before each heap profile, so every',
+    '                          snapshot is a fresh GC epoch even when the service is quiet',
     '--trace                   print SSH/HTTP trace lines on stderr',
     extra,
   ].join('\n');

@@ -12,6 +12,8 @@ export interface TargetConfig {
   pid?: string;
   pprofPrefix?: string;
   identityFile?: string;
+  /** Ask for `heap?gc=1` (a full GC in the target before each heap profile), as the CLI's `--gc`. */
+  forceGc?: boolean;
 }
 
 /** A `leakhunt.targets` entry that cannot be used, with the reason. */
@@ -61,6 +63,9 @@ export function parseTargetConfigs(raw: unknown): { targets: TargetConfig[]; pro
       if (pprofPrefix !== undefined) validatePathPrefix(pprofPrefix);
       const container = str(o, 'container');
       const identityFile = str(o, 'identityFile');
+      const forceGc = o['forceGc'];
+      if (forceGc !== undefined && typeof forceGc !== 'boolean')
+        throw new TargetSpecError('url', `target ${JSON.stringify(name)}: "forceGc" must be true or false`);
       if (spec.kind === 'http' && (container !== undefined || identityFile !== undefined)) {
         throw new TargetSpecError(
           'url',
@@ -76,6 +81,7 @@ export function parseTargetConfigs(raw: unknown): { targets: TargetConfig[]; pro
         ...(pid !== undefined ? { pid } : {}),
         ...(pprofPrefix !== undefined ? { pprofPrefix } : {}),
         ...(identityFile !== undefined ? { identityFile } : {}),
+        ...(forceGc === true ? { forceGc } : {}),
       });
     } catch (e) {
       problems.push({ index, message: (e as Error).message });

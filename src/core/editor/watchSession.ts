@@ -306,6 +306,7 @@ export class WatchSession<U> {
           target: run.opened.target,
           ...(run.target.pprofPrefix !== undefined ? { prefix: run.target.pprofPrefix } : {}),
           ...(run.opened.cgroup ? { cgroup: run.opened.cgroup } : {}),
+          forceGc: run.target.forceGc === true,
           logger: this.trace,
         });
       const entry =

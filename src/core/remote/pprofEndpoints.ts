@@ -43,15 +43,20 @@ export type FetchOutcome =
   | { kind: ProfileKind; status: 'ok'; body: Buffer; contentEncoding: string; ms: number }
   | { kind: ProfileKind; status: 'not-available'; httpStatus: number };
 
-/** Fetches one kind; non-2xx on a required endpoint throws HttpStatusError, a 404 on an optional one is "not available". */
+/**
+ * Fetches one kind; non-2xx on a required endpoint throws HttpStatusError, a 404 on an optional one is "not available".
+ * With `forceGc`, the heap profile is asked for with `?gc=1`: net/http/pprof then runs a full GC first, so the
+ * profile is current even when the process has not collected on its own since the last one.
+ */
 export async function fetchProfile(
   target: AcquisitionTarget,
   kind: ProfileKind,
   prefix: string = DEFAULT_PPROF_PREFIX,
   options?: HttpGetOptions,
+  forceGc = false,
 ): Promise<FetchOutcome> {
   const spec = PPROF_ENDPOINTS[kind];
-  const path = spec.path(prefix);
+  const path = spec.path(prefix) + (forceGc && kind === 'heap' ? '?gc=1' : '');
   const t0 = Date.now();
   const res = await target.httpGet(path, options);
   if (res.status === 404 && spec.optional) return { kind, status: 'not-available', httpStatus: 404 };

@@ -28,6 +28,12 @@ export interface SnapshotPlan {
   kinds?: ProfileKind[];
   /** Reader of the target PID's cgroup memory, when a PID is known. */
   cgroup?: CgroupMemoryReader;
+  /**
+   * Ask for the heap profile with `?gc=1`, so every snapshot is a fresh GC epoch: the runtime publishes heap profiles
+   * only at the end of a GC, so a quiet process otherwise serves the same profile again and again. Costs the target
+   * one full GC per snapshot.
+   */
+  forceGc?: boolean;
   http?: HttpGetOptions;
   logger?: TraceLogger;
   now?: () => number;
@@ -122,7 +128,13 @@ export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan
       continue;
     }
     try {
-      const out = await fetchProfile(plan.target, kind, plan.prefix ?? DEFAULT_PPROF_PREFIX, plan.http);
+      const out = await fetchProfile(
+        plan.target,
+        kind,
+        plan.prefix ?? DEFAULT_PPROF_PREFIX,
+        plan.http,
+        plan.forceGc === true,
+      );
       if (out.status === 'not-available') {
         entry.notAvailable.push(kind);
         continue;

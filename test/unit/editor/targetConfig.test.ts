@@ -45,6 +45,23 @@ describe('editor/targetConfig (the leakhunt.targets setting)', () => {
     assert.deepEqual(parseTargetConfigs(undefined), { targets: [], problems: [] });
   });
 
+  it('takes forceGc as a boolean only', () => {
+    const { targets, problems } = parseTargetConfigs([
+      { name: 'gc', url: 'http://127.0.0.1:1', forceGc: true },
+      { name: 'no-gc', url: 'http://127.0.0.1:2', forceGc: false },
+      { name: 'bad', url: 'http://127.0.0.1:3', forceGc: 'yes' },
+    ]);
+    assert.deepEqual(
+      targets.map((t) => [t.name, t.forceGc]),
+      [
+        ['gc', true],
+        ['no-gc', undefined],
+      ],
+    );
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!.message, /"forceGc" must be true or false/);
+  });
+
   it('makes safe folder names', () => {
     assert.equal(seriesFolderName('ecu-7 (prod)/..'), 'ecu-7_prod_..');
     assert.equal(seriesFolderName('..'), '_');

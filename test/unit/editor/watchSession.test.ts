@@ -62,6 +62,7 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
   let inFlight = 0;
   let maxInFlight = 0;
   let delayMs = 0;
+  let requested: string[] = [];
   let storage: string;
   let changes: number;
   let errors: Error[];
@@ -84,9 +85,10 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
     server = http.createServer((req, res) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
+      requested.push(req.url ?? '');
       setTimeout(() => {
         inFlight--;
-        if (req.url === '/debug/pprof/heap') {
+        if (req.url === '/debug/pprof/heap' || req.url === '/debug/pprof/heap?gc=1') {
           res.writeHead(200, { 'content-type': 'application/octet-stream' });
           res.end(heap);
         } else {
@@ -104,6 +106,7 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
     inFlight = 0;
     maxInFlight = 0;
     delayMs = 0;
+    requested = [];
     changes = 0;
     errors = [];
   });
@@ -130,6 +133,22 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
       all.map((_, i) => i + 1),
     );
     assert.equal(s.report?.snapshots, 4, 'the analysis window is full');
+  });
+
+  it('asks for heap?gc=1 for a target with forceGc, and for the plain heap profile otherwise', async () => {
+    const gc = parseTargetConfigs([{ name: 'gc', url, forceGc: true }]).targets[0]!;
+    const s = new WatchSession(host());
+    await s.start(gc, { intervalMs: 60_000, window: 3 });
+    await s.snapshotNow();
+    await s.stop();
+    assert.ok(requested.includes('/debug/pprof/heap?gc=1'), requested.join(' '));
+    assert.ok(!requested.includes('/debug/pprof/heap'), requested.join(' '));
+    requested = [];
+    await s.start(target('plain', url), { intervalMs: 60_000, window: 3 });
+    await s.snapshotNow();
+    await s.stop();
+    assert.ok(requested.includes('/debug/pprof/heap'), requested.join(' '));
+    assert.ok(!requested.includes('/debug/pprof/heap?gc=1'), requested.join(' '));
   });
 
   it('a stop while connecting cancels the start and closes what was opened', async () => {
