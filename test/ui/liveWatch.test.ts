@@ -220,6 +220,79 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await filter('');
   }
 
+  /**
+   * With the watch stopped (no more snapshots), the runtime diagnostics still follow the static side: a settings change
+   * brings the pool's explanation back, an unsaved `//leakhunt:ignore` typed into buffers.go takes it away, and undo
+   * brings it back again.
+   */
+  async function checkRefreshWithoutSnapshots(session: CodeServerSession, ws: string, shot: string): Promise<void> {
+    const page = session.page;
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    const explained = rows.filter({ hasText: 'static rule pool-misuse' });
+    const plain = rows.filter({ hasText: /heap in use at example\.com\/ecu-demo\/pool\.leakyNew grows/ });
+    // Quick Open and the palette press Escape, which clears the Problems filter: set it again before each look.
+    const filterLeakyNew = async (): Promise<void> => {
+      await session.runCommand('Problems: Focus on Problems View');
+      const input = page.locator('.part.panel .viewpane-filter input').first();
+      await input.click({ timeout: 10_000 });
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type('leakyNew');
+      assert.equal(await input.inputValue(), 'leakyNew');
+    };
+    const waitUntil = async (what: string, ok: () => Promise<boolean>): Promise<void> => {
+      for (let deadline = Date.now() + 30_000; !(await ok());) {
+        assert.ok(Date.now() < deadline, what);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    writeFileSync(path.join(ws, '.vscode', 'settings.json'), '{}');
+    await filterLeakyNew();
+    await waitUntil(
+      'turning pool-misuse back on did not bring the explanation back',
+      async () => (await explained.count()) > 0,
+    );
+    const retain = planted.get('pool-retain-append');
+    assert.ok(retain, 'the demo lost its pool-retain-append marker');
+    await session.openFile('buffers.go');
+    await page.locator('.tab', { hasText: 'buffers.go' }).first().waitFor();
+    // A new line at the end of the line above the finding, for the suppression (a code line, so no comment continues).
+    await session.runCommand('Go to Line/Column...');
+    await page.keyboard.type(String(retain.line - 1));
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('//leakhunt:ignore pool-misuse kept on purpose for the test');
+    const editor = page.locator('.editor-instance', { hasText: 'leakhunt:ignore pool-misuse' }).first();
+    await editor.waitFor();
+    // The suppression is a line of its own, and the finding's line is still code below it.
+    const ignoreLine = editor.locator('.view-line', { hasText: 'leakhunt:ignore' }).first();
+    assert.match(
+      ((await ignoreLine.textContent()) ?? '').replace(/\u00a0/g, ' '),
+      /^\s*\/\/leakhunt:ignore pool-misuse/,
+    );
+    const appendLine = editor.locator('.view-line', { hasText: /retained\s=\sappend\(retained,\s&b\)/ }).first();
+    assert.match(((await appendLine.textContent()) ?? '').replace(/\u00a0/g, ' '), /^\s*retained = append/);
+    await filterLeakyNew();
+    await waitUntil(
+      'an unsaved suppression did not remove the explanation',
+      async () => (await explained.count()) === 0 && (await plain.count()) > 0,
+    );
+    await session.screenshot(`${shot}-suppressed`);
+    await editor.locator('.view-lines').click();
+    // Typing is undone word by word; undo past the start only does nothing, so undo everything back to the disk text.
+    for (let i = 0; i < 40; i++) await page.keyboard.press('Control+Z');
+    await page.locator('.tab.dirty', { hasText: 'buffers.go' }).waitFor({ state: 'detached', timeout: 10_000 });
+    await waitUntil(
+      'undoing the suppression did not bring the explanation back',
+      async () => (await explained.count()) > 0,
+    );
+    assert.equal(
+      await page.locator('.view-line', { hasText: 'leakhunt:ignore' }).count(),
+      0,
+      'the undo left the comment',
+    );
+  }
+
   it('watches the demo service over http:// (the sole configured target, no pick)', async () => {
     const ws = workspaceCopy('http');
     cs = await startCodeServer({
@@ -277,6 +350,7 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       assert.ok(Date.now() < deadline, 'Stop Watching did not stop the watch');
       await new Promise((r) => setTimeout(r, 250));
     }
+    await checkRefreshWithoutSnapshots(cs, ws, 'live-watch-http');
   });
 
   it('watches the demo service through a real sshd, asking about the unknown host key', async () => {
