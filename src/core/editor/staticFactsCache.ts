@@ -31,6 +31,9 @@ interface PackageEntry {
   findings: Map<string, FindingWithFixes[]>;
 }
 
+/** Shared by every file without findings, so callers may compare results by identity. */
+const NO_FINDINGS: readonly FindingWithFixes[] = Object.freeze([]);
+
 /** At most this many packages and files are remembered; a leak report rarely names more. */
 const MAX_ENTRIES = 64;
 
@@ -69,7 +72,7 @@ export class StaticFactsCache {
       this.stats.hits++;
       touch(this.packages, dir);
       touch(this.functions, file);
-      return { findings: entry!.findings.get(file) ?? [], functions: fns!.functions };
+      return { findings: entry!.findings.get(file) ?? NO_FINDINGS, functions: fns!.functions };
     }
     this.stats.misses++;
     const t0 = performance.now();
@@ -101,7 +104,7 @@ export class StaticFactsCache {
       tree?.delete();
       this.stats.lastAnalysisMs = performance.now() - t0;
     }
-    return { findings: entry!.findings.get(file) ?? [], functions: fns!.functions };
+    return { findings: entry!.findings.get(file) ?? NO_FINDINGS, functions: fns!.functions };
   }
 
   /** The functions of one file from its text (cached by content), for callers that take findings from elsewhere. */
