@@ -102,6 +102,7 @@ export class RuntimeDiagnostics implements vscode.Disposable {
     const texts = new Map<string, string>();
     const dirs = new Set<string>();
     const packageFiles = new Set<string>();
+    const modVersions = new Map<string, string | undefined>();
     const textOf = async (file: string): Promise<string> => {
       let t = texts.get(file);
       if (t === undefined) {
@@ -126,11 +127,11 @@ export class RuntimeDiagnostics implements vscode.Disposable {
           const misses = this.facts.stats.misses;
           const facts = await this.facts.factsFor(files, file, {
             rules: engine.rules,
-            goVersion: engine.goVersion ?? goModVersion(dir),
+            goVersion: engine.goVersion ?? goModVersion(dir, modVersions),
           });
           factsByFile.set(file, facts);
           if (this.facts.stats.misses !== misses)
-            this.log.info(
+            this.log.debug(
               `runtime diagnostics: static rules on ${vscode.workspace.asRelativePath(file)} ` +
                 `(package of ${files.length} files) in ${this.facts.stats.lastAnalysisMs.toFixed(1)} ms`,
             );
