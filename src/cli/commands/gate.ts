@@ -88,6 +88,7 @@ export const gateCommand: CliCommand = {
     '--max-cgroup-ratio X      memory.current/memory.max budget, 0.9 or 90%',
     '--max-alloc-rate R        allocation rate budget, such as 50MB/s',
     '--format F                the report printed before the verdict (default text)',
+    'An OOM kill of the target in the window (its cgroup oom_kill counter rose as it died or restarted) always fails.',
     'Exit 0 within budget, 1 over budget (reasons on stderr), 2 on bad usage or an unreadable folder.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
@@ -115,6 +116,7 @@ export const gateCommand: CliCommand = {
         '--max-alloc-rate',
         DEFAULT_BUDGETS.maxAllocBytesPerSec,
       ),
+      failOnOomKill: DEFAULT_BUDGETS.failOnOomKill,
     };
     const format = v.format;
     if (format !== 'text' && format !== 'json' && format !== 'markdown' && format !== 'sarif') {
@@ -135,6 +137,7 @@ export const gateCommand: CliCommand = {
     if (loaded === 0) throw new CliUsageError(`no usable snapshots in ${dir}: cannot judge the budgets`, 2);
     io.stdout.write(renderReport(report, format));
     const result = checkBudgets(report, budgets);
+    for (const n of result.notes) io.stderr.write(`leakhunt gate: note: ${n}\n`);
     if (result.passed) {
       io.stderr.write('leakhunt gate: within budget\n');
       return 0;

@@ -2,6 +2,7 @@ import type { GoroutineDump } from '../pprof/goroutineText';
 import type { MemStats } from '../pprof/heapText';
 import type { Profile } from '../pprof/profileModel';
 import type { CgroupMemory } from '../remote/cgroupMemory';
+import type { SnapshotGap } from '../series/seriesIndex';
 import { analyzeContainer, type ContainerSnapshotInput } from './containerMemory';
 import { GoroutineSeries } from './goroutineGroups';
 import { analyzeHeap } from './heapAnalysis';
@@ -9,6 +10,7 @@ import { HeapSeries } from './heapSeries';
 import { resolveLeakConfig, type LeakConfig } from './leakConfig';
 import { buildLeakReport, type LeakReport } from './leakReport';
 import { analyzeSli, type SliSnapshotInput } from './sli';
+import { analyzeLifecycle, lifecycleSnapshotOf, type LifecycleSnapshot } from './targetLifecycle';
 
 /** Everything one snapshot may carry; every part is optional because fetches fail one by one. */
 export interface SnapshotInput {
@@ -26,7 +28,15 @@ export interface SnapshotInput {
   memStats?: MemStats;
   /** cgroup memory of the target. */
   cgroup?: CgroupMemory;
+  /** Sequence number in the series, when known (named in the lifecycle section). */
+  seq?: number;
+  /** Fetches of this snapshot that failed (series gaps): a service dying mid-snapshot shows here first. */
+  failures?: readonly SnapshotGap[];
 }
+
+// Lifecycle entries kept beyond the window's usable snapshots: the gaps of a dead target keep coming, and only the
+// first of them (when it died) and the cgroup counters after it matter; a bound keeps a watch of a dead target small.
+const MAX_LIFECYCLE_EXTRA = 500;
 
 /**
  * Feeds a series of snapshots into the heap, goroutine, container and SLI analyses and builds the report.
@@ -43,6 +53,7 @@ export class LeakAnalyzer {
   readonly goroutines: GoroutineSeries;
   private readonly container: ContainerSnapshotInput[] = [];
   private readonly sli: SliSnapshotInput[] = [];
+  private readonly lifecycle: LifecycleSnapshot[] = [];
   private readonly window: number;
   private count = 0;
 
@@ -60,9 +71,7 @@ export class LeakAnalyzer {
 
   /** Adds one snapshot (in time order). */
   add(s: SnapshotInput): void {
-    const last = this.container[this.container.length - 1];
-    if (last && s.timeMs < last.timeMs)
-      throw new RangeError(`snapshots must be added in time order: ${s.timeMs} is before ${last.timeMs}`);
+    this.checkOrder(s.timeMs);
     let heapInuse: number | undefined;
     let allocSpace: number | undefined;
     let inuseObjects: number | undefined;
@@ -90,9 +99,49 @@ export class LeakAnalyzer {
       ...(inuseObjects !== undefined ? { inuseObjects } : {}),
       ...(s.memStats ? { memStats: s.memStats } : {}),
     });
+    this.lifecycle.push(
+      lifecycleSnapshotOf(
+        {
+          ...(s.seq !== undefined ? { seq: s.seq } : {}),
+          takenAtMs: s.timeMs,
+          status: 'ok',
+          gaps: s.failures ?? [],
+          ...(s.cgroup ? { cgroup: s.cgroup } : {}),
+          ...(s.memStats ? { memStats: s.memStats } : {}),
+        },
+        allocSpace,
+      ),
+    );
     if (this.container.length > this.window) this.container.shift();
     if (this.sli.length > this.window) this.sli.shift();
+    this.trimLifecycle();
     this.count++;
+  }
+
+  /**
+   * Records a snapshot in which the service gave nothing usable (a series gap): it feeds no analysis but the
+   * lifecycle one, which tells a target that died (and how) from one that runs. Build it with `lifecycleSnapshotOf`.
+   */
+  addGap(s: LifecycleSnapshot): void {
+    this.checkOrder(s.timeMs);
+    this.lifecycle.push(s);
+    this.trimLifecycle();
+  }
+
+  private checkOrder(timeMs: number): void {
+    const last = this.lifecycle[this.lifecycle.length - 1];
+    if (last && timeMs < last.timeMs)
+      throw new RangeError(`snapshots must be added in time order: ${timeMs} is before ${last.timeMs}`);
+  }
+
+  private trimLifecycle(): void {
+    // Entries before the window's oldest usable snapshot are outside the window.
+    const oldest = this.container[0]?.timeMs;
+    while (this.lifecycle.length > 0 && oldest !== undefined && this.lifecycle[0]!.timeMs < oldest) {
+      this.lifecycle.shift();
+    }
+    const extra = this.lifecycle.length - this.container.length - MAX_LIFECYCLE_EXTRA;
+    if (extra > 0) this.lifecycle.splice(0, extra);
   }
 
   /** Builds the report over the current window. */
@@ -107,6 +156,7 @@ export class LeakAnalyzer {
       goroutines: this.goroutines.length > 0 ? this.goroutines.analyze() : null,
       container: analyzeContainer(this.container, this.config),
       sli: analyzeSli(this.sli, this.config),
+      lifecycle: analyzeLifecycle(this.lifecycle),
     });
   }
 }

@@ -11,6 +11,8 @@ export interface LeakBudgets {
   maxCgroupRatio?: number;
   /** Highest allocation rate allowed, bytes per second. */
   maxAllocBytesPerSec?: number;
+  /** Fail when the target was OOM-killed in the window (its cgroup's oom_kill counter rose as it died or restarted). */
+  failOnOomKill?: boolean;
 }
 
 /** The gate's defaults, as `leakhunt gate` documents them: 1 MB/min, 10/min, 0.9, 50 MB/s. */
@@ -19,12 +21,15 @@ export const DEFAULT_BUDGETS: Required<LeakBudgets> = {
   maxGoroutineGrowthPerSec: 10 / 60,
   maxCgroupRatio: 0.9,
   maxAllocBytesPerSec: 50e6,
+  failOnOomKill: true,
 };
 
 /** The gate's verdict: passed, or the reasons it failed. */
 export interface BudgetResult {
   passed: boolean;
   reasons: string[];
+  /** Things the gate saw but does not fail on (a target that stopped answering or restarted without an OOM kill). */
+  notes: string[];
 }
 
 /**
@@ -36,6 +41,11 @@ export interface BudgetResult {
  */
 export function checkBudgets(r: LeakReport, b: LeakBudgets): BudgetResult {
   const reasons: string[] = [];
+  const notes: string[] = [];
+  // The lifecycle goes first: an OOM kill is the verdict the other budgets only predict.
+  const life = r.lifecycle;
+  if (b.failOnOomKill && life.oomKilled) reasons.push(`target ${life.summary}`);
+  else if (life.state !== 'running') notes.push(life.summary);
   if (b.maxHeapGrowthBytesPerSec !== undefined && r.heap) {
     const limitMin = b.maxHeapGrowthBytesPerSec * 60;
     const totalGrows = r.heap.totalVerdict === 'leak' || r.heap.totalVerdict === 'growing';
@@ -78,5 +88,5 @@ export function checkBudgets(r: LeakReport, b: LeakBudgets): BudgetResult {
       `allocation rate ${(alloc / 1e6).toFixed(1)} MB/s, budget ${(b.maxAllocBytesPerSec / 1e6).toFixed(1)} MB/s`,
     );
   }
-  return { passed: reasons.length === 0, reasons };
+  return { passed: reasons.length === 0, reasons, notes };
 }

@@ -4,6 +4,7 @@ import type { GoroutineAnalysis, GoroutineStackGrowth } from './goroutineGroups'
 import type { HeapAnalysis, StackGrowth } from './heapAnalysis';
 import type { Verdict } from './heapVerdict';
 import type { SliAnalysis, SliValue } from './sli';
+import type { TargetLifecycle } from './targetLifecycle';
 
 /** A heap suspect as the report JSON carries it. */
 export interface HeapSuspectJson {
@@ -76,6 +77,8 @@ export interface LeakReport {
     warnings: ContainerWarning[];
   };
   sli: { allocBytesPerSec: SliValue; liveObjects: SliValue; heapInuseRatio: SliValue; breaches: string[] };
+  /** What happened to the target process in the window: running, OOM-killed, unreachable or restarted, with evidence. */
+  lifecycle: TargetLifecycle;
 }
 
 /** The analyses a report is made of. */
@@ -87,6 +90,7 @@ export interface LeakReportParts {
   goroutines: GoroutineAnalysis | null;
   container: ContainerAnalysis;
   sli: SliAnalysis;
+  lifecycle: TargetLifecycle;
 }
 
 /** Assembles the report JSON from the analyses; suspects keep the severity order the analyses gave them. */
@@ -157,5 +161,6 @@ export function buildLeakReport(p: LeakReportParts): LeakReport {
       heapInuseRatio: p.sli.heapInuseRatio,
       breaches: p.sli.breaches,
     },
+    lifecycle: p.lifecycle,
   };
 }

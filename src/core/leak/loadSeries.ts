@@ -6,13 +6,14 @@ import type { MemStats } from '../pprof/heapText';
 import type { ProfileKind } from '../remote/pprofEndpoints';
 import { readSeriesIndex, SeriesFormatError, type SeriesIndex, type SnapshotEntry } from '../series/seriesIndex';
 import type { LeakAnalyzer, SnapshotInput } from './leakAnalyzer';
+import { lifecycleSnapshotOf } from './targetLifecycle';
 
 /** What loading a series folder into an analyzer found. */
 export interface LoadedSeries {
   index: SeriesIndex;
   /** Snapshots fed to the analyzer. */
   loaded: number;
-  /** Snapshots skipped because nothing usable was recorded (gaps). */
+  /** Snapshots skipped because nothing usable was recorded (gaps); those in the window still feed the lifecycle. */
   gaps: number;
   /** One line per file that could not be read or decoded; the snapshot went on without it. */
   problems: string[];
@@ -42,6 +43,10 @@ export async function loadSeriesInto(
   const { chosen, gaps } = choose(index, opts);
   const problems: string[] = [];
   for (const e of chosen) {
+    if (e.status === 'gap') {
+      analyzer.addGap(lifecycleSnapshotOf(e));
+      continue;
+    }
     const files = new Map<ProfileKind, Uint8Array | Error>();
     for (const kind of KINDS) {
       const full = fileOf(dir, e, kind, problems);
@@ -54,7 +59,7 @@ export async function loadSeriesInto(
     }
     analyzer.add(toInput(e, files, problems));
   }
-  return { index, loaded: chosen.length, gaps, problems };
+  return { index, loaded: chosen.filter((e) => e.status !== 'gap').length, gaps, problems };
 }
 
 /**
@@ -70,6 +75,10 @@ export function loadSeriesIntoSync(
   const { chosen, gaps } = choose(index, opts);
   const problems: string[] = [];
   for (const e of chosen) {
+    if (e.status === 'gap') {
+      analyzer.addGap(lifecycleSnapshotOf(e));
+      continue;
+    }
     const files = new Map<ProfileKind, Uint8Array | Error>();
     for (const kind of KINDS) {
       const full = fileOf(dir, e, kind, problems);
@@ -82,13 +91,20 @@ export function loadSeriesIntoSync(
     }
     analyzer.add(toInput(e, files, problems));
   }
-  return { index, loaded: chosen.length, gaps, problems };
+  return { index, loaded: chosen.filter((e) => e.status !== 'gap').length, gaps, problems };
 }
 
+/**
+ * The latest `window` usable snapshots, with the gaps from the first of them on (in time order): gaps feed only the
+ * lifecycle analysis, which needs the snapshots that found the target gone.
+ */
 function choose(index: SeriesIndex, opts: LoadSeriesOptions): { chosen: SnapshotEntry[]; gaps: number } {
   const entries = [...index.snapshots].sort((a, b) => a.takenAtMs - b.takenAtMs);
   const usable = entries.filter((e) => e.status !== 'gap');
-  return { chosen: usable.slice(-(opts.window ?? entries.length)), gaps: entries.length - usable.length };
+  const first = usable.slice(-(opts.window ?? entries.length))[0];
+  // With no usable snapshot at all, every gap is in the window: the lifecycle says nothing answered.
+  const from = first === undefined ? 0 : entries.indexOf(first);
+  return { chosen: entries.slice(from), gaps: entries.length - usable.length };
 }
 
 /** The absolute path of a snapshot's file of `kind`, or undefined (absent, or outside the folder: refused). */
@@ -135,5 +151,7 @@ function toInput(e: SnapshotEntry, files: Map<ProfileKind, Uint8Array | Error>, 
     ...(goroutineLeak ? { goroutineLeak } : {}),
     ...(memStats ? { memStats } : {}),
     ...(e.cgroup ? { cgroup: e.cgroup } : {}),
+    seq: e.seq,
+    failures: e.gaps,
   };
 }

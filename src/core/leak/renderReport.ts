@@ -1,5 +1,6 @@
 import { callPathLabel } from './callPath';
 import type { LeakReport } from './leakReport';
+import type { TargetLifecycle } from './targetLifecycle';
 import { sparkline } from './sparkline';
 import { formatBytes } from './units';
 
@@ -33,6 +34,12 @@ const TEXT_STACKS = 5;
 /** A plain-text table report for terminals, with sparklines of each suspect's series. */
 export function renderText(r: LeakReport): string {
   const out: string[] = [];
+  // What happened to the process comes before any figure: a leak report of a dead service must say so first.
+  if (r.lifecycle.summary) {
+    out.push(`${LIFECYCLE_MARK[r.lifecycle.state]} ${r.lifecycle.summary}`);
+    for (const e of r.lifecycle.evidence) out.push(`   - ${e.message}`);
+    out.push('');
+  }
   out.push(`leakhunt report for ${r.target}: ${r.snapshots} snapshots over ${r.windowSeconds.toFixed(0)} s`);
   out.push('');
   if (r.heap) {
@@ -151,6 +158,12 @@ export function renderMarkdown(r: LeakReport): string {
   const out: string[] = [];
   out.push(`## leakhunt report: ${md(r.target)}`);
   out.push('');
+  if (r.lifecycle.summary) {
+    out.push(`> ${r.lifecycle.state === 'running' ? 'ℹ️' : '⛔'} **${md(r.lifecycle.summary)}**`);
+    if (r.lifecycle.evidence.length > 0) out.push('>');
+    for (const e of r.lifecycle.evidence) out.push(`> - ${md(e.message)}`);
+    out.push('');
+  }
   out.push(`${r.snapshots} snapshots over ${r.windowSeconds.toFixed(0)} s.`);
   out.push('');
   out.push('### Heap');
@@ -221,6 +234,11 @@ export function renderSarif(r: LeakReport): object {
     { id: 'goroutine-growing', shortDescription: { text: 'Goroutine group that grows' } },
   ];
   const results: object[] = [];
+  const life = lifecycleResult(r.lifecycle);
+  if (life) {
+    rules.push(life.rule);
+    results.push(life.result);
+  }
   const location = (file: string, line: number) => ({
     physicalLocation: {
       artifactLocation: { uri: toUri(file) },
@@ -286,6 +304,42 @@ export function renderSarif(r: LeakReport): object {
     runs: [
       { tool: { driver: { name: 'leakhunt', informationUri: 'https://example.invalid/leakhunt', rules } }, results },
     ],
+  };
+}
+
+/** The marker in front of the text report's lifecycle line. */
+const LIFECYCLE_MARK: Record<TargetLifecycle['state'], string> = {
+  running: 'NOTE:',
+  'oom-killed': '!! TARGET OOM-KILLED:',
+  unreachable: '!! TARGET DOWN:',
+  restarted: '!! TARGET RESTARTED:',
+};
+
+/** A SARIF result (first in the log) for a target that died or restarted; it has no source location. */
+function lifecycleResult(
+  l: TargetLifecycle,
+): { rule: { id: string; shortDescription: { text: string } }; result: object } | undefined {
+  if (l.state === 'running') return undefined;
+  const id = `target-${l.state}`;
+  const text = {
+    'oom-killed': 'The target process was OOM-killed by its cgroup during the window',
+    unreachable: 'The target process stopped answering during the window',
+    restarted: 'The target process restarted during the window',
+  }[l.state];
+  return {
+    rule: { id, shortDescription: { text } },
+    result: {
+      ruleId: id,
+      level: l.oomKilled ? 'error' : 'warning',
+      message: { text: [l.summary, ...l.evidence.map((e) => e.message)].join('\n') },
+      properties: {
+        state: l.state,
+        atMs: l.atMs,
+        oomKilled: l.oomKilled,
+        oomKill: l.oomKill,
+        lastGoodSnapshot: l.lastGoodSnapshot,
+      },
+    },
   };
 }
 

@@ -22,6 +22,11 @@ export interface CgroupMemory {
   oomControl?: Record<string, number>;
   /** Why `cgroup` is `none`, when it is. */
   reason?: string;
+  /**
+   * Set when the process is gone but its group's files could still be read (the group outlives a killed process until
+   * it is removed): the figures, notably the OOM counters, are the group's as it stands after the process.
+   */
+  processGone?: true;
 }
 
 /** Where a process's memory controller files are. */
@@ -204,8 +209,12 @@ export class CgroupMemoryReader {
       const files = await this.target.readFiles([pathArg(this.procCgroup()), ...cgroupFiles(layout).map(pathArg)]);
       const pc = files.get(this.procCgroup()) ?? null;
       if (pc === null) {
+        // The process is gone, its group may not be: an OOM kill shows only in the group's counters read after the
+        // death, so the group resolved while the process lived is still read (until it is removed).
+        const left = cgroupFigures(layout, files);
+        if (left.cgroup !== 'none') return { ...left, processGone: true };
         this.layout = undefined;
-        return noCgroupFigures(null, `process ${this.pid} is gone`);
+        return noCgroupFigures(null, `process ${this.pid} is gone, and so is its group ${layout.path}`);
       }
       const pcs = parseProcCgroup(pc);
       const now = layout.version === 'v1' ? pcs.v1.get('memory') : pcs.v2;

@@ -172,7 +172,11 @@ export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan
       if (e instanceof RemoteError && !e.transient) fatal = e;
     }
   }
-  if (plan.cgroup && skipReason === undefined) {
+  // A refused or unanswered pprof endpoint says nothing about the host: the cgroup is still read, because after the
+  // service died its group's counters (oom_kill) are the evidence of why. A lost connection or a refusal is different:
+  // nothing more can be read through it.
+  const endpointOnly = skipReason instanceof RemoteError && skipReason.kind === 'endpoint-unreachable';
+  if (plan.cgroup && (skipReason === undefined || endpointOnly)) {
     try {
       entry.cgroup = await plan.cgroup.read();
     } catch (e) {

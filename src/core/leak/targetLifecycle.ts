@@ -1,0 +1,444 @@
+import type { CgroupMemory } from '../remote/cgroupMemory';
+import type { SnapshotGap } from '../series/seriesIndex';
+import { formatBytes } from './units';
+
+/** Whether the watched service lived through the window: the first thing an on-call engineer needs to know. */
+export type TargetState = 'running' | 'oom-killed' | 'unreachable' | 'restarted';
+
+/** Counters that only grow during one process's life, so a decrease means a new process answers. */
+export interface ProcessCounters {
+  /** MemStats.TotalAlloc (bytes allocated since the process started). */
+  totalAlloc?: number;
+  /** MemStats.Mallocs. */
+  mallocs?: number;
+  /** MemStats.NumGC. */
+  numGC?: number;
+  /** Heap profile alloc_space total (scaled estimate, cumulative since the process started). */
+  allocSpace?: number;
+}
+
+/** What one snapshot tells about the target's life; gap snapshots are included. */
+export interface LifecycleSnapshot {
+  /** Sequence number in the series, when known. */
+  seq?: number;
+  /** Wall-clock time of the snapshot, in milliseconds since the epoch. */
+  timeMs: number;
+  /** Whether the service answered at least one profile fetch in this snapshot. */
+  answered: boolean;
+  /** The fetch failures recorded for the snapshot (series gaps). */
+  failures: readonly SnapshotGap[];
+  /** cgroup figures read with the snapshot; after a death they are the group's, with `processGone`. */
+  cgroup?: CgroupMemory;
+  /** Monotonic counters of the answering process. */
+  counters?: ProcessCounters;
+}
+
+/** One fact behind a lifecycle verdict, with a stable code for tools and a sentence for people. */
+export interface LifecycleEvidence {
+  code:
+    | 'oom-kill-counter'
+    | 'no-oom-kill'
+    | 'near-limit'
+    | 'limit-hits'
+    | 'endpoint-unreachable'
+    | 'host-unreachable'
+    | 'process-gone'
+    | 'no-cgroup-after'
+    | 'counters-reset'
+    | 'counters-continue'
+    | 'restart-unknown'
+    | 'outage';
+  message: string;
+}
+
+/** The last snapshot the service answered in before it died or restarted. */
+export interface LastGoodSnapshot {
+  seq: number | null;
+  timeMs: number;
+  /** memory.current and memory.max read with it; null when unknown. */
+  memoryCurrent: number | null;
+  memoryMax: number | null;
+}
+
+/** The report's `lifecycle` section: what happened to the target process during the window. */
+export interface TargetLifecycle {
+  state: TargetState;
+  /** When the state was first seen (the first snapshot that found the target dead or new); null while running. */
+  atMs: number | null;
+  /** The last snapshot answered before that; null while running, or when nothing answered in the window. */
+  lastGoodSnapshot: LastGoodSnapshot | null;
+  /** Whether the cgroup's OOM-kill counter rose across the death or restart (the kernel's own word for it). */
+  oomKilled: boolean;
+  /** The OOM-kill counter before and after, when both were read. */
+  oomKill: { before: number; after: number } | null;
+  /** Snapshots at the end of the window that the service did not answer. */
+  unansweredSnapshots: number;
+  evidence: LifecycleEvidence[];
+  /** One sentence for the top of every rendering; empty while running without incident. */
+  summary: string;
+}
+
+/** Error classes of series gaps meaning the service, or the way to it, was not there. */
+const ENDPOINT_ERRORS = new Set(['EndpointUnreachableError']);
+const HOST_ERRORS = new Set(['HostUnreachableError', 'ConnectionLostError', 'RemoteTimeoutError']);
+
+/** The cgroup's OOM-kill counter: v2 memory.events `oom_kill`, v1 memory.oom_control `oom_kill`; null when unread. */
+export function oomKillCount(c: CgroupMemory | undefined): number | null {
+  if (!c || c.cgroup === 'none') return null;
+  return c.events?.['oom_kill'] ?? c.oomControl?.['oom_kill'] ?? null;
+}
+
+/** Times the group hit its limit: v2 memory.events `max`, v1 memory.failcnt; null when unread. */
+function limitHits(c: CgroupMemory | undefined): number | null {
+  if (!c || c.cgroup === 'none') return null;
+  return c.events?.['max'] ?? c.failcnt ?? null;
+}
+
+/** `05:40:03 UTC`: the wall-clock time reports print for lifecycle events. */
+export function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+/**
+ * Reads the target's life from a series of snapshots (gaps included, oldest first): `running`; `oom-killed` when it
+ * stopped answering and its cgroup's oom_kill counter rose across that boundary; `unreachable` when it stopped
+ * answering without that evidence; `restarted` when a new process answers (monotonic counters went back, or the
+ * watched PID is gone while the endpoint answers). Figures near the limit at the last good snapshot are evidence
+ * but never a verdict of OOM on their own: only the kernel's counter is.
+ */
+export function analyzeLifecycle(snaps: readonly LifecycleSnapshot[]): TargetLifecycle {
+  let lastAnswered = -1;
+  for (let i = snaps.length - 1; i >= 0; i--) {
+    if (snaps[i]!.answered) {
+      lastAnswered = i;
+      break;
+    }
+  }
+  const trailing = snaps.slice(lastAnswered + 1);
+  if (snaps.length > 0 && trailing.length > 0) return deathOf(snaps, lastAnswered, trailing);
+  return runningOrRestarted(snaps);
+}
+
+function lastGoodOf(s: LifecycleSnapshot | undefined): LastGoodSnapshot | null {
+  if (!s) return null;
+  const c = s.cgroup && s.cgroup.cgroup !== 'none' ? s.cgroup : undefined;
+  return {
+    seq: s.seq ?? null,
+    timeMs: s.timeMs,
+    memoryCurrent: c?.memoryCurrent ?? null,
+    memoryMax: c?.memoryMax ?? null,
+  };
+}
+
+/** The latest OOM-kill reading at or before index `i` (the baseline before an event). */
+function counterBefore(snaps: readonly LifecycleSnapshot[], i: number, read = oomKillCount): number | null {
+  for (let k = i; k >= 0; k--) {
+    const v = read(snaps[k]?.cgroup);
+    if (v !== null) return v;
+  }
+  return null;
+}
+
+/** The highest reading among `after` (the counter never goes down while the group lives). */
+function counterAfter(after: readonly LifecycleSnapshot[], read = oomKillCount): number | null {
+  let best: number | null = null;
+  for (const s of after) {
+    const v = read(s.cgroup);
+    if (v !== null && (best === null || v > best)) best = v;
+  }
+  return best;
+}
+
+/** The first failure of a snapshot that says why it was not answered (a skipped fetch only repeats it). */
+function firstFailure(s: LifecycleSnapshot): SnapshotGap | undefined {
+  return (
+    s.failures.find((g) => g.what !== 'cgroup' && !g.reason.startsWith('skipped:')) ??
+    s.failures.find((g) => g.what !== 'cgroup')
+  );
+}
+
+function memoryAt(g: LastGoodSnapshot | null): string {
+  if (!g || g.memoryCurrent === null) return '';
+  return g.memoryMax !== null
+    ? `memory.current ${formatBytes(g.memoryCurrent)} of ${formatBytes(g.memoryMax)} at the last good snapshot`
+    : `memory.current ${formatBytes(g.memoryCurrent)} (no limit) at the last good snapshot`;
+}
+
+function deathOf(
+  snaps: readonly LifecycleSnapshot[],
+  lastAnswered: number,
+  trailing: readonly LifecycleSnapshot[],
+): TargetLifecycle {
+  const evidence: LifecycleEvidence[] = [];
+  const good = lastGoodOf(snaps[lastAnswered]);
+  const first = trailing[0]!;
+  const atMs = first.timeMs;
+  const failure = firstFailure(first);
+  const hostDown = failure !== undefined && HOST_ERRORS.has(failure.error);
+  if (failure) {
+    evidence.push({
+      code: hostDown ? 'host-unreachable' : 'endpoint-unreachable',
+      message:
+        `${trailing.length} snapshot${trailing.length === 1 ? '' : 's'} from ${clockTime(atMs)} got no answer: ` +
+        `${failure.reason}` +
+        (hostDown ? ' (the host, not only the service, was out of reach: the service may still run)' : ''),
+    });
+  }
+  const gone = trailing.find((s) => s.cgroup?.processGone);
+  if (gone) {
+    evidence.push({
+      code: 'process-gone',
+      message: `the watched process was gone by ${clockTime(gone.timeMs)} (its /proc entry disappeared; its cgroup remained readable)`,
+    });
+  }
+  const before = counterBefore(snaps, lastAnswered);
+  const after = counterAfter(trailing);
+  const oomKilled = before !== null && after !== null && after > before;
+  if (oomKilled) {
+    evidence.push({
+      code: 'oom-kill-counter',
+      message: `the cgroup's oom_kill counter rose from ${before} to ${after} across the last answer: the kernel OOM-killed a process in the group`,
+    });
+  } else if (before !== null && after !== null) {
+    evidence.push({
+      code: 'no-oom-kill',
+      message: `the cgroup's oom_kill counter stayed at ${after} after it stopped answering: no OOM kill in its group`,
+    });
+  } else {
+    evidence.push({
+      code: 'no-cgroup-after',
+      message:
+        before === null
+          ? 'no OOM-kill counter was read (no --pid/--container, or no readable memory cgroup): an OOM kill cannot be told from a crash or a stop'
+          : 'the cgroup could not be read after it stopped answering (removed with the process, or the host was out of reach): an OOM kill cannot be confirmed',
+    });
+  }
+  const hitsBefore = counterBefore(snaps, lastAnswered, limitHits);
+  const hitsAfter = counterAfter(trailing, limitHits);
+  if (hitsBefore !== null && hitsAfter !== null && hitsAfter > hitsBefore) {
+    evidence.push({
+      code: 'limit-hits',
+      message: `the group hit its memory limit ${hitsAfter - hitsBefore} more times (failcnt / memory.events max ${hitsBefore}→${hitsAfter})`,
+    });
+  }
+  if (good && good.memoryCurrent !== null && good.memoryMax !== null && good.memoryMax > 0) {
+    const ratio = good.memoryCurrent / good.memoryMax;
+    if (ratio >= NEAR_LIMIT) {
+      evidence.push({
+        code: 'near-limit',
+        message:
+          `memory.current was ${(ratio * 100).toFixed(1)}% of memory.max at the last good snapshot` +
+          (oomKilled ? '' : ': an OOM kill is likely, but the counters do not show it'),
+      });
+    }
+  }
+  const restart = restartIn(snaps.slice(0, lastAnswered + 1));
+  if (restart) evidence.push(...restart.evidence);
+
+  const state: TargetState = oomKilled ? 'oom-killed' : 'unreachable';
+  // The death happened between the last answer and the first snapshot without one; say both ends.
+  const when = good
+    ? `between ${clockTime(good.timeMs).slice(0, 8)} and ${clockTime(atMs)}`
+    : `by ${clockTime(atMs)} (no answer in the window)`;
+  const mem = memoryAt(good);
+  let summary: string;
+  if (oomKilled) {
+    summary = `OOM killed ${when}: oom_kill ${before}→${after}${mem ? `, ${mem}` : ''}`;
+  } else {
+    const why = failure ? failure.reason.replace(/^skipped: /, '') : 'no answer';
+    const oomWord =
+      before !== null && after !== null
+        ? `not an OOM kill (oom_kill stayed ${after})`
+        : 'no OOM evidence (cgroup counters not read after it)';
+    summary = `${hostDown ? 'Unreachable' : 'Stopped answering'} ${when}: ${why}; ${oomWord}` + (mem ? `; ${mem}` : '');
+  }
+  return {
+    state,
+    atMs,
+    lastGoodSnapshot: good,
+    oomKilled,
+    oomKill: before !== null && after !== null ? { before, after } : null,
+    unansweredSnapshots: trailing.length,
+    evidence,
+    summary,
+  };
+}
+
+/** memory.current / memory.max at the last good snapshot from which an OOM kill is called likely. */
+const NEAR_LIMIT = 0.9;
+
+/** A decrease of any monotonic counter between two answered snapshots: a new process answers. */
+function countersReset(a: ProcessCounters, b: ProcessCounters): string[] {
+  const out: string[] = [];
+  const exact: [keyof ProcessCounters, string, (v: number) => string][] = [
+    ['totalAlloc', 'TotalAlloc', formatBytes],
+    ['mallocs', 'Mallocs', String],
+    ['numGC', 'NumGC', String],
+  ];
+  for (const [k, name, fmt] of exact) {
+    const x = a[k];
+    const y = b[k];
+    if (x !== undefined && y !== undefined && y < x) out.push(`${name} ${fmt(x)}→${fmt(y)}`);
+  }
+  // alloc_space is a scaled sampling estimate: only a clear fall counts.
+  const x = a.allocSpace;
+  const y = b.allocSpace;
+  if (out.length === 0 && x !== undefined && y !== undefined && y < 0.5 * x) {
+    out.push(`heap alloc_space ${formatBytes(x)}→${formatBytes(y)}`);
+  }
+  return out;
+}
+
+function hasCounters(c: ProcessCounters | undefined): boolean {
+  return !!c && Object.values(c).some((v) => v !== undefined);
+}
+
+interface Restart {
+  /** Index of the first snapshot of the new process. */
+  index: number;
+  evidence: LifecycleEvidence[];
+  /** Snapshots not answered just before it. */
+  outage: number;
+}
+
+/** The latest restart among answered snapshots, if any, with its evidence. */
+function restartIn(snaps: readonly LifecycleSnapshot[]): Restart | undefined {
+  let prev: number | undefined;
+  let found: Restart | undefined;
+  for (let i = 0; i < snaps.length; i++) {
+    const s = snaps[i]!;
+    if (!s.answered) continue;
+    const evidence: LifecycleEvidence[] = [];
+    if (prev !== undefined) {
+      const p = snaps[prev]!;
+      const reset = countersReset(p.counters ?? {}, s.counters ?? {});
+      if (reset.length > 0) {
+        evidence.push({
+          code: 'counters-reset',
+          message: `counters that only grow within one process went back at ${clockTime(s.timeMs)}: ${reset.join(', ')}`,
+        });
+      }
+      const wasGone = snaps.slice(0, i).some((x) => x.answered && x.cgroup?.processGone);
+      if (s.cgroup?.processGone && !wasGone) {
+        evidence.push({
+          code: 'process-gone',
+          message: `the watched PID was gone at ${clockTime(s.timeMs)} while the endpoint answered: another process serves it`,
+        });
+      }
+      if (evidence.length > 0) found = { index: i, evidence, outage: i - prev - 1 };
+    }
+    prev = i;
+  }
+  return found;
+}
+
+function runningOrRestarted(snaps: readonly LifecycleSnapshot[]): TargetLifecycle {
+  const restart = restartIn(snaps);
+  const running: TargetLifecycle = {
+    state: 'running',
+    atMs: null,
+    lastGoodSnapshot: null,
+    oomKilled: false,
+    oomKill: null,
+    unansweredSnapshots: 0,
+    evidence: [],
+    summary: '',
+  };
+  if (!restart) {
+    // An outage the service came back from without a restart (or without the counters to tell).
+    const evidence: LifecycleEvidence[] = [];
+    let prev: number | undefined;
+    for (let i = 0; i < snaps.length; i++) {
+      if (!snaps[i]!.answered) continue;
+      if (prev !== undefined && i - prev > 1) {
+        const a = snaps[prev]!;
+        const b = snaps[i]!;
+        const known = hasCounters(a.counters) && hasCounters(b.counters);
+        evidence.push({
+          code: known ? 'counters-continue' : 'restart-unknown',
+          message:
+            `no answer for ${i - prev - 1} snapshot${i - prev - 1 === 1 ? '' : 's'} after ${clockTime(a.timeMs)}, then answers again at ${clockTime(b.timeMs)}` +
+            (known
+              ? ': the same process (its counters continued)'
+              : ': whether it restarted cannot be told (no MemStats or allocation totals were recorded)'),
+        });
+      }
+      prev = i;
+    }
+    if (evidence.length === 0) return running;
+    return { ...running, evidence, summary: `Running; ${evidence.map((e) => e.message).join('; ')}` };
+  }
+  let before = restart.index - 1;
+  while (before >= 0 && !snaps[before]!.answered) before--;
+  const good = lastGoodOf(snaps[before]);
+  const at = snaps[restart.index]!;
+  const between = snaps.slice(before + 1, restart.index + 1);
+  const kBefore = counterBefore(snaps, before);
+  const kAfter = counterAfter(between);
+  const oomKilled = kBefore !== null && kAfter !== null && kAfter > kBefore;
+  const evidence = [...restart.evidence];
+  if (restart.outage > 0) {
+    evidence.unshift({
+      code: 'outage',
+      message: `no answer for ${restart.outage} snapshot${restart.outage === 1 ? '' : 's'} before it`,
+    });
+  }
+  if (oomKilled) {
+    evidence.push({
+      code: 'oom-kill-counter',
+      message: `the cgroup's oom_kill counter rose from ${kBefore} to ${kAfter} before the restart: the previous process was OOM-killed`,
+    });
+  }
+  const mem = memoryAt(good);
+  const reset = restart.evidence.find((e) => e.code === 'counters-reset')?.message.replace(/^.*?: /, '');
+  return {
+    state: 'restarted',
+    atMs: at.timeMs,
+    lastGoodSnapshot: good,
+    oomKilled,
+    oomKill: kBefore !== null && kAfter !== null ? { before: kBefore, after: kAfter } : null,
+    unansweredSnapshots: 0,
+    evidence,
+    summary:
+      `Restarted at ${clockTime(at.timeMs)}${good ? ` (previous process last answered ${clockTime(good.timeMs)})` : ''}` +
+      (oomKilled ? ` after an OOM kill: oom_kill ${kBefore}→${kAfter}` : '') +
+      (reset ? `; ${reset}` : '; the watched PID is gone while the endpoint answers') +
+      (oomKilled && mem ? `; ${mem}` : '') +
+      '. Figures before the restart belong to the previous process.',
+  };
+}
+
+/** Turns a series entry's recorded facts into a lifecycle snapshot (counters from MemStats; `allocSpace` if known). */
+export function lifecycleSnapshotOf(
+  e: {
+    seq?: number;
+    takenAtMs: number;
+    status: 'ok' | 'partial' | 'gap';
+    gaps: readonly SnapshotGap[];
+    cgroup?: CgroupMemory;
+    memStats?: { TotalAlloc?: number; Mallocs?: number; NumGC?: number };
+  },
+  allocSpace?: number,
+): LifecycleSnapshot {
+  const ms = e.memStats;
+  const counters: ProcessCounters = {
+    ...(ms?.TotalAlloc !== undefined ? { totalAlloc: ms.TotalAlloc } : {}),
+    ...(ms?.Mallocs !== undefined ? { mallocs: ms.Mallocs } : {}),
+    ...(ms?.NumGC !== undefined ? { numGC: ms.NumGC } : {}),
+    ...(allocSpace !== undefined ? { allocSpace } : {}),
+  };
+  return {
+    ...(e.seq !== undefined ? { seq: e.seq } : {}),
+    timeMs: e.takenAtMs,
+    // A gap whose fetches failed for other reasons (HTTP 500, a bad body) still heard from the service.
+    answered: e.status !== 'gap' || e.gaps.some((g) => g.what !== 'cgroup' && !isReachFailure(g)),
+    failures: e.gaps,
+    ...(e.cgroup ? { cgroup: e.cgroup } : {}),
+    ...(hasCounters(counters) ? { counters } : {}),
+  };
+}
+
+/** Whether a gap's error class means the service, or the way to it, was out of reach. */
+function isReachFailure(g: SnapshotGap): boolean {
+  return ENDPOINT_ERRORS.has(g.error) || HOST_ERRORS.has(g.error);
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { encodeProfile } from '../../../src/core/pprof/encodeProfile';
+import type { CgroupMemory } from '../../../src/core/remote/cgroupMemory';
+import type { SeriesIndex, SnapshotEntry, SnapshotGap } from '../../../src/core/series/seriesIndex';
+import { heapRow, syntheticProfile } from './syntheticProfile';
+
+const MiB = 1024 * 1024;
+/** Start time of every lifecycle series (2023-11-14T22:13:20Z). */
+export const T0 = 1_700_000_000_000;
+/** Seconds between snapshots. */
+export const STEP_S = 2;
+
+/** The cgroup figures one step reads (v1 files, or v2 with `v2`). */
+export interface StepCgroup {
+  currentMiB: number;
+  maxMiB: number;
+  oomKill: number;
+  failcnt?: number;
+  processGone?: boolean;
+  v2?: boolean;
+}
+
+/** One snapshot of a lifecycle series: the service answered (`ok`) or not (`gap`, with the recorded failure). */
+export type Step =
+  | {
+      kind: 'ok';
+      /** MemStats TotalAlloc / Mallocs / NumGC (MiB, count, count); omitted = no MemStats recorded. */
+      memStats?: { totalAllocMiB: number; mallocs: number; numGC: number };
+      cgroup?: StepCgroup;
+      /** Heap profile alloc_space total (MiB); defaults to growing with the step. */
+      allocMiB?: number;
+    }
+  | { kind: 'gap'; error: string; reason: string; cgroup?: StepCgroup };
+
+/** The failure a refused pprof endpoint records, as collectSnapshot writes it (first fetch, then the skipped ones). */
+export function refused(port = 6060): { error: string; reason: string } {
+  return { error: 'EndpointUnreachableError', reason: `cannot connect to 127.0.0.1:${port}: ECONNREFUSED` };
+}
+
+function cgroupOf(c: StepCgroup): CgroupMemory {
+  const base = {
+    path: '/leakhunt-test',
+    memoryCurrent: c.currentMiB * MiB,
+    memoryMax: c.maxMiB * MiB,
+    stat: { rss: c.currentMiB * MiB },
+    ...(c.processGone ? { processGone: true as const } : {}),
+  };
+  return c.v2
+    ? { ...base, cgroup: 'v2', events: { oom: c.oomKill, oom_kill: c.oomKill, max: c.failcnt ?? 0 } }
+    : {
+        ...base,
+        cgroup: 'v1',
+        failcnt: c.failcnt ?? 0,
+        oomControl: { oom_kill_disable: 0, under_oom: 0, oom_kill: c.oomKill },
+      };
+}
+
+/**
+ * Writes a series folder in the format `leakhunt watch --out` uses, one snapshot per step, 2 s apart: `ok` steps get a
+ * synthetic heap profile (with MemStats and cgroup figures when given), `gap` steps record no file, the failure of
+ * every kind as collectSnapshot writes it, and the cgroup figures read after the death when given.
+ */
+export function writeLifecycleSeries(steps: Step[]): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'leakhunt-lifecycle-test-'));
+  const snapshots: SnapshotEntry[] = steps.map((s, i) => {
+    const at = new Date(T0 + i * STEP_S * 1000).toISOString();
+    const entry: SnapshotEntry = {
+      seq: i + 1,
+      takenAtMs: T0 + i * STEP_S * 1000,
+      startedAt: at,
+      finishedAt: at,
+      status: s.kind === 'ok' ? 'ok' : 'gap',
+      files: {},
+      sha256: {},
+      notAvailable: [],
+      gaps: [],
+      summary: {},
+      ...(s.cgroup ? { cgroup: cgroupOf(s.cgroup) } : {}),
+    };
+    if (s.kind === 'ok') {
+      const file = `snap-${String(i + 1).padStart(4, '0')}-heap.pb.gz`;
+      const inuse = (8 + i) * MiB;
+      const alloc = (s.allocMiB ?? 100 + 10 * i) * MiB;
+      const p = syntheticProfile([heapRow(['example.com/ecu.store@/src/ecu/store.go:10'], inuse, 8 + i, alloc)], {
+        period: 512 * 1024,
+      });
+      writeFileSync(path.join(dir, file), encodeProfile(p));
+      entry.files.heap = file;
+      if (s.memStats) {
+        entry.memStats = {
+          TotalAlloc: s.memStats.totalAllocMiB * MiB,
+          Mallocs: s.memStats.mallocs,
+          NumGC: s.memStats.numGC,
+          HeapInuse: inuse,
+          Sys: inuse + 8 * MiB,
+        };
+      }
+    } else {
+      const kinds = ['heap', 'goroutine', 'goroutine-debug2', 'goroutineleak', 'heap-debug1', 'vars'] as const;
+      entry.gaps = kinds.map((what, k): SnapshotGap => ({
+        what,
+        error: s.error,
+        reason: k === 0 ? s.reason : `skipped: ${s.reason}`,
+      }));
+    }
+    return entry;
+  });
+  const index: SeriesIndex = {
+    format: 'leakhunt-series',
+    version: 1,
+    target: 'http://127.0.0.1:6060',
+    createdAt: new Date(T0).toISOString(),
+    updatedAt: new Date(T0).toISOString(),
+    runs: [{ startedAt: new Date(T0).toISOString(), firstSeq: 1, pid: 1 }],
+    snapshots,
+  };
+  writeFileSync(path.join(dir, 'series.json'), JSON.stringify(index));
+  return dir;
+}
