@@ -151,7 +151,9 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
   /**
    * The static rules explain runtime leaks in files the editor never opened, with no Scan Workspace: the pool's leaky
    * New (pool-misuse in the same function) and the CAN readers (goroutine-leak on the go statement that starts them).
-   * Then the leakhunt.analysis.rules toggle, changed in the workspace settings, takes the pool's explanation away.
+   * The goroutine group stays `growing` (its minPoints exceeds the window), an info-level site, so its raise to a
+   * warning by the static rule shows. Then the leakhunt.analysis.rules toggle, changed in the workspace settings, takes
+   * both explanations away, and the group falls back to info.
    */
   async function checkUnopenedCorrelation(session: CodeServerSession, ws: string, shot: string): Promise<void> {
     const page = session.page;
@@ -191,21 +193,22 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await can.first().waitFor({ timeout: 60_000 });
     assert.match(
       (await can.first().textContent()) ?? '',
-      /goroutines blocked \(chan receive\) in example\.com\/ecu-demo\/can\.readFrames/,
+      /growing: \d+ goroutines blocked \(chan receive\) in example\.com\/ecu-demo\/can\.readFrames/,
     );
+    // Raised: a growing group is info on its own; the static rule makes it a warning.
     assert.equal(
-      await can.first().locator('.codicon-error').count(),
+      await can.first().locator('.codicon-warning').count(),
       1,
-      'the correlated goroutine leak is not an error',
+      'the correlated growing goroutine group was not raised to a warning',
     );
     await session.screenshot(`${shot}-unopened-can`);
     for (const name of ['buffers.go', 'reader.go'])
       assert.equal(await page.locator('.tab', { hasText: name }).count(), 0, `${name} was opened in an editor`);
-    // Turning pool-misuse off in the workspace settings: the pool leak stays, its static explanation goes.
+    // Turning pool-misuse and goroutine-leak off in the workspace settings: the leaks stay, their explanations go.
     mkdirSync(path.join(ws, '.vscode'), { recursive: true });
     writeFileSync(
       path.join(ws, '.vscode', 'settings.json'),
-      JSON.stringify({ 'leakhunt.analysis.rules': ['goroutine-leak', 'sync-map-misuse', 'unsafe-pointer-escape'] }),
+      JSON.stringify({ 'leakhunt.analysis.rules': ['sync-map-misuse', 'unsafe-pointer-escape'] }),
     );
     await filter('leakyNew');
     const plain = rows.filter({ hasText: /heap in use at example\.com\/ecu-demo\/pool\.leakyNew grows/ });
@@ -217,6 +220,21 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     }
     assert.doesNotMatch((await plain.first().textContent()) ?? '', /explains the runtime growth/);
     await session.screenshot(`${shot}-rule-off`);
+    await filter('readFrames');
+    const group = rows.filter({
+      hasText: /growing: \d+ goroutines blocked \(chan receive\) in example\.com\/ecu-demo\/can\.readFrames/,
+    });
+    for (let deadline = Date.now() + 30_000; ;) {
+      const explained = await rows.filter({ hasText: 'static rule goroutine-leak' }).count();
+      if (explained === 0 && (await group.count()) > 0) break;
+      assert.ok(
+        Date.now() < deadline,
+        'the CAN group is still explained by goroutine-leak after the rule was turned off',
+      );
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(await group.first().locator('.codicon-info').count(), 1, 'the unexplained growing group is not info');
+    await session.screenshot(`${shot}-rule-off-can`);
     await filter('');
   }
 
@@ -303,6 +321,9 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
         ...WATCH_SETTINGS,
         // A non-default watermark, to see the threshold settings reach the dashboard.
         'leakhunt.thresholds.watermark': 0.75,
+        // More points than the window holds: the CAN readers stay a `growing` (info) group, so the raise of its
+        // severity by the static rule that explains it is visible.
+        'leakhunt.thresholds.goroutines.minPoints': 1000,
         'leakhunt.targets': [{ name: 'ecu-demo', url: demo!.url, pid: demo!.pid }],
       },
     });
