@@ -115,13 +115,33 @@ export function analyzeLifecycle(snaps: readonly LifecycleSnapshot[]): TargetLif
     }
   }
   const trailing = snaps.slice(lastAnswered + 1);
-  if (snaps.length > 0 && trailing.length > 0) return deathOf(snaps, lastAnswered, trailing);
+  const last = snaps[lastAnswered];
+  if (snaps.length > 0 && (trailing.length > 0 || (last && diedDuring(last)))) {
+    return deathOf(snaps, lastAnswered, trailing);
+  }
   return runningOrRestarted(snaps);
 }
 
-function lastGoodOf(s: LifecycleSnapshot | undefined): LastGoodSnapshot | null {
+/**
+ * A snapshot the service answered at first and then refused, whose cgroup (read last) no longer had the process:
+ * it died during that snapshot, and the group figures read with it are from after the death.
+ */
+function diedDuring(s: LifecycleSnapshot): boolean {
+  return s.answered && s.cgroup?.processGone === true && s.failures.some(isReachFailure);
+}
+
+/** A cgroup reading taken while the process lived (not one read after its death). */
+function liveReading(s: LifecycleSnapshot | undefined): CgroupMemory | undefined {
+  const c = s?.cgroup;
+  return c && c.cgroup !== 'none' && !c.processGone ? c : undefined;
+}
+
+/** The last good snapshot `snaps[i]`, with the memory figures of the latest reading taken while the process lived. */
+function lastGoodOf(snaps: readonly LifecycleSnapshot[], i: number): LastGoodSnapshot | null {
+  const s = snaps[i];
   if (!s) return null;
-  const c = s.cgroup && s.cgroup.cgroup !== 'none' ? s.cgroup : undefined;
+  let c: CgroupMemory | undefined;
+  for (let k = i; k >= 0 && !c; k--) c = liveReading(snaps[k]);
   return {
     seq: s.seq ?? null,
     timeMs: s.timeMs,
@@ -130,10 +150,10 @@ function lastGoodOf(s: LifecycleSnapshot | undefined): LastGoodSnapshot | null {
   };
 }
 
-/** The latest OOM-kill reading at or before index `i` (the baseline before an event). */
+/** The latest reading at or before index `i` taken while the process lived (the baseline before an event). */
 function counterBefore(snaps: readonly LifecycleSnapshot[], i: number, read = oomKillCount): number | null {
   for (let k = i; k >= 0; k--) {
-    const v = read(snaps[k]?.cgroup);
+    const v = read(liveReading(snaps[k]));
     if (v !== null) return v;
   }
   return null;
@@ -151,10 +171,9 @@ function counterAfter(after: readonly LifecycleSnapshot[], read = oomKillCount):
 
 /** The first failure of a snapshot that says why it was not answered (a skipped fetch only repeats it). */
 function firstFailure(s: LifecycleSnapshot): SnapshotGap | undefined {
-  return (
-    s.failures.find((g) => g.what !== 'cgroup' && !g.reason.startsWith('skipped:')) ??
-    s.failures.find((g) => g.what !== 'cgroup')
-  );
+  const own = s.failures.filter((g) => g.what !== 'cgroup');
+  const first = (ok: (g: SnapshotGap) => boolean) => own.find((g) => ok(g) && !g.reason.startsWith('skipped:'));
+  return first(isReachFailure) ?? first(() => true) ?? own[0];
 }
 
 function memoryAt(g: LastGoodSnapshot | null): string {
@@ -170,21 +189,32 @@ function deathOf(
   trailing: readonly LifecycleSnapshot[],
 ): TargetLifecycle {
   const evidence: LifecycleEvidence[] = [];
-  const good = lastGoodOf(snaps[lastAnswered]);
-  const first = trailing[0]!;
+  const good = lastGoodOf(snaps, lastAnswered);
+  const dying = snaps[lastAnswered] && diedDuring(snaps[lastAnswered]) ? snaps[lastAnswered] : undefined;
+  // The snapshots that found the target dead: the one it died during (if any), then those it did not answer.
+  const down = dying ? [dying, ...trailing] : trailing;
+  const first = down[0]!;
   const atMs = first.timeMs;
   const failure = firstFailure(first);
   const hostDown = failure !== undefined && HOST_ERRORS.has(failure.error);
-  if (failure) {
+  if (dying) {
     evidence.push({
-      code: hostDown ? 'host-unreachable' : 'endpoint-unreachable',
-      message:
-        `${trailing.length} snapshot${trailing.length === 1 ? '' : 's'} from ${clockTime(atMs)} got no answer: ` +
-        `${failure.reason}` +
-        (hostDown ? ' (the host, not only the service, was out of reach: the service may still run)' : ''),
+      code: 'endpoint-unreachable',
+      message: `it died during the snapshot at ${clockTime(dying.timeMs)}: ${failure?.reason ?? 'its later fetches failed'}`,
     });
   }
-  const gone = trailing.find((s) => s.cgroup?.processGone);
+  const noAnswer = trailing[0] ? firstFailure(trailing[0]) : undefined;
+  if (noAnswer) {
+    const hd = HOST_ERRORS.has(noAnswer.error);
+    evidence.push({
+      code: hd ? 'host-unreachable' : 'endpoint-unreachable',
+      message:
+        `${trailing.length} snapshot${trailing.length === 1 ? '' : 's'} from ${clockTime(trailing[0]!.timeMs)} got no answer: ` +
+        `${noAnswer.reason}` +
+        (hd ? ' (the host, not only the service, was out of reach: the service may still run)' : ''),
+    });
+  }
+  const gone = down.find((s) => s.cgroup?.processGone);
   if (gone) {
     evidence.push({
       code: 'process-gone',
@@ -192,7 +222,7 @@ function deathOf(
     });
   }
   const before = counterBefore(snaps, lastAnswered);
-  const after = counterAfter(trailing);
+  const after = counterAfter(down);
   const oomKilled = before !== null && after !== null && after > before;
   if (oomKilled) {
     evidence.push({
@@ -214,7 +244,7 @@ function deathOf(
     });
   }
   const hitsBefore = counterBefore(snaps, lastAnswered, limitHits);
-  const hitsAfter = counterAfter(trailing, limitHits);
+  const hitsAfter = counterAfter(down, limitHits);
   if (hitsBefore !== null && hitsAfter !== null && hitsAfter > hitsBefore) {
     evidence.push({
       code: 'limit-hits',
@@ -232,14 +262,16 @@ function deathOf(
       });
     }
   }
-  const restart = restartIn(snaps.slice(0, lastAnswered + 1));
+  const restart = restartIn(snaps.slice(0, dying ? lastAnswered : lastAnswered + 1));
   if (restart) evidence.push(...restart.evidence);
 
   const state: TargetState = oomKilled ? 'oom-killed' : 'unreachable';
   // The death happened between the last answer and the first snapshot without one; say both ends.
-  const when = good
-    ? `between ${clockTime(good.timeMs).slice(0, 8)} and ${clockTime(atMs)}`
-    : `by ${clockTime(atMs)} (no answer in the window)`;
+  const when = dying
+    ? `during the snapshot at ${clockTime(dying.timeMs)}`
+    : good
+      ? `between ${clockTime(good.timeMs).slice(0, 8)} and ${clockTime(atMs)}`
+      : `by ${clockTime(atMs)} (no answer in the window)`;
   const mem = memoryAt(good);
   let summary: string;
   if (oomKilled) {
@@ -319,7 +351,7 @@ function restartIn(snaps: readonly LifecycleSnapshot[]): Restart | undefined {
         });
       }
       const wasGone = snaps.slice(0, i).some((x) => x.answered && x.cgroup?.processGone);
-      if (s.cgroup?.processGone && !wasGone) {
+      if (s.cgroup?.processGone && !wasGone && !diedDuring(s)) {
         evidence.push({
           code: 'process-gone',
           message: `the watched PID was gone at ${clockTime(s.timeMs)} while the endpoint answered: another process serves it`,
@@ -370,7 +402,7 @@ function runningOrRestarted(snaps: readonly LifecycleSnapshot[]): TargetLifecycl
   }
   let before = restart.index - 1;
   while (before >= 0 && !snaps[before]!.answered) before--;
-  const good = lastGoodOf(snaps[before]);
+  const good = lastGoodOf(snaps, before);
   const at = snaps[restart.index]!;
   const between = snaps.slice(before + 1, restart.index + 1);
   const kBefore = counterBefore(snaps, before);

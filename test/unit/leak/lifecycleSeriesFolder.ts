@@ -7,6 +7,7 @@ import type { SeriesIndex, SnapshotEntry, SnapshotGap } from '../../../src/core/
 import { heapRow, syntheticProfile } from './syntheticProfile';
 
 const MiB = 1024 * 1024;
+const KINDS = ['heap', 'goroutine', 'goroutine-debug2', 'goroutineleak', 'heap-debug1', 'vars'] as const;
 /** Start time of every lifecycle series (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;
 /** Seconds between snapshots. */
@@ -31,6 +32,8 @@ export type Step =
       cgroup?: StepCgroup;
       /** Heap profile alloc_space total (MiB); defaults to growing with the step. */
       allocMiB?: number;
+      /** The fetches after the heap failed so (the service died during this snapshot): status `partial`. */
+      failAfterHeap?: { error: string; reason: string };
     }
   | { kind: 'gap'; error: string; reason: string; cgroup?: StepCgroup };
 
@@ -88,6 +91,15 @@ export function writeLifecycleSeries(steps: Step[]): string {
       });
       writeFileSync(path.join(dir, file), encodeProfile(p));
       entry.files.heap = file;
+      if (s.failAfterHeap) {
+        const f = s.failAfterHeap;
+        entry.status = 'partial';
+        entry.gaps = KINDS.slice(1).map((what, k): SnapshotGap => ({
+          what,
+          error: f.error,
+          reason: k === 0 ? f.reason : `skipped: ${f.reason}`,
+        }));
+      }
       if (s.memStats) {
         entry.memStats = {
           TotalAlloc: s.memStats.totalAllocMiB * MiB,
@@ -98,8 +110,7 @@ export function writeLifecycleSeries(steps: Step[]): string {
         };
       }
     } else {
-      const kinds = ['heap', 'goroutine', 'goroutine-debug2', 'goroutineleak', 'heap-debug1', 'vars'] as const;
-      entry.gaps = kinds.map((what, k): SnapshotGap => ({
+      entry.gaps = KINDS.map((what, k): SnapshotGap => ({
         what,
         error: s.error,
         reason: k === 0 ? s.reason : `skipped: ${s.reason}`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { LeakReport } from '../../../src/core/leak/leakReport';
 import { analyzeLifecycle, type LifecycleSnapshot } from '../../../src/core/leak/targetLifecycle';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
@@ -104,6 +105,58 @@ describe('target lifecycle: OOM-killed, stopped answering, restarted (saved seri
     assert.equal(res.level, 'error');
     assert.match(res.message.text, /^OOM killed between /);
     assert.ok(sarif.runs[0].tool.driver.rules.some((x: { id: string }) => x.id === 'target-oom-killed'));
+  });
+
+  it('calls the recorded real OOM kill of the demo service (96 MiB v1 group) OOM-killed, with its recorded figures', async () => {
+    // Figures checked by hand in testdata/oom-killed-series/series.json (see its README).
+    const dir = path.resolve(__dirname, '../../../testdata/oom-killed-series');
+    const r = await report(dir);
+    const l = r.lifecycle;
+    assert.equal(l.state, 'oom-killed');
+    assert.deepEqual(l.oomKill, { before: 0, after: 1 });
+    assert.deepEqual(l.lastGoodSnapshot, {
+      seq: 14,
+      timeMs: 1795930121699,
+      memoryCurrent: 96202752,
+      memoryMax: 100663296,
+    });
+    assert.equal(l.atMs, 1795930122699);
+    assert.equal(l.unansweredSnapshots, 8);
+    assert.equal(
+      l.summary,
+      'OOM killed between 05:28:41 and 05:28:42 UTC: oom_kill 0→1, memory.current 91.7 MiB of 96.0 MiB at the last good snapshot',
+    );
+    assert.match(l.evidence.find((e) => e.code === 'limit-hits')!.message, /0→124/);
+    // The leak analysis of the 14 answered snapshots is unchanged by the death.
+    assert.equal(r.snapshots, 14);
+    assert.ok(r.heap!.suspects.some((s) => s.verdict === 'leak' && s.file.endsWith('cache/session_cache.go')));
+  });
+
+  it('sees a death during a snapshot: the figures read after it are not taken as the baseline', async () => {
+    const steps: Step[] = [
+      ...climbing(4, 150, 160),
+      {
+        kind: 'ok',
+        failAfterHeap: { error: 'EndpointUnreachableError', reason: 'reading /debug/pprof/goroutine: socket hang up' },
+        cgroup: { currentMiB: 0.2, maxMiB: 160, oomKill: 1, processGone: true },
+      },
+    ];
+    const l = (await report(series(steps))).lifecycle;
+    assert.equal(l.state, 'oom-killed');
+    assert.deepEqual(l.oomKill, { before: 0, after: 1 });
+    assert.equal(l.atMs, T0 + 4 * STEP_S * 1000);
+    assert.equal(l.unansweredSnapshots, 0);
+    // memory.current is the last reading while it lived, not the 0.2 MiB read after the kill.
+    assert.equal(l.lastGoodSnapshot?.memoryCurrent, 150 * 1024 * 1024);
+    assert.match(
+      l.summary,
+      /^OOM killed during the snapshot at .*: oom_kill 0→1, memory\.current 150\.0 MiB of 160\.0 MiB/,
+    );
+    // Followed by snapshots it did not answer, the same death keeps its time.
+    const more = (await report(series([...steps, ...dead(2, { currentMiB: 0, maxMiB: 160, oomKill: 1 })]))).lifecycle;
+    assert.equal(more.state, 'oom-killed');
+    assert.equal(more.atMs, T0 + 4 * STEP_S * 1000);
+    assert.equal(more.unansweredSnapshots, 2);
   });
 
   it('reads the v2 memory.events oom_kill counter the same way', async () => {
