@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LeakReport } from '../../../src/core/leak/leakReport';
-import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
+import { startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
 import { createMemoryCgroup, type MemoryCgroupFixture } from '../../fixtures/memoryCgroup';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 
@@ -170,5 +170,50 @@ describe('the watched service dies: OOM kill vs stopped answering (real cgroup, 
     assert.equal(g.code, 0, g.stderr);
     assert.match(g.stderr, /leakhunt gate: note: Stopped answering /);
     assert.doesNotMatch(g.stderr, /OOM killed/);
+  });
+
+  it('reports a new process behind the same endpoint as restarted: MemStats counters went back, the PID is gone', async () => {
+    const { demo } = await demoInGroup(512 * 1024 * 1024, []);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'leakhunt-restart-'));
+    dirs.push(dir);
+    let restartedMs = 0;
+    // A supervisor's restart, by hand: the first process is killed and the same binary serves the same address again.
+    const restart = (async () => {
+      await new Promise((r) => setTimeout(r, 3500));
+      await new Promise<void>((resolve) => {
+        demo.proc.once('exit', () => resolve());
+        process.kill(demo.pid, 'SIGKILL');
+      });
+      const second = await startGoService(demo.binary, ['-addr', demo.addr]);
+      cleanups.push(() => second.stop());
+      restartedMs = Date.now();
+    })();
+    const w = await runCliCaptured([
+      'watch',
+      demo.url,
+      '--interval',
+      '1s',
+      '--count',
+      '8',
+      '--out',
+      dir,
+      '--pid',
+      String(demo.pid),
+    ]);
+    await restart;
+    assert.equal(w.code, 0, w.stderr);
+    assert.ok(restartedMs > 0);
+
+    const r = await runCliCaptured(['report', dir, '--format', 'json']);
+    const l = (JSON.parse(r.stdout) as LeakReport).lifecycle;
+    assert.equal(l.state, 'restarted', JSON.stringify(l, null, 1));
+    assert.equal(l.oomKilled, false);
+    assert.ok(l.atMs !== null && l.atMs + 1000 >= restartedMs, `${l.atMs} ${restartedMs}`);
+    const codes = l.evidence.map((e) => e.code);
+    assert.ok(codes.includes('counters-reset') && codes.includes('process-gone'), codes.join());
+    assert.match(l.summary, /^Restarted at .*; TotalAlloc [\d.]+ MiB→[\d.]+ [KM]iB/);
+    const g = await runCliCaptured(['gate', dir, ...LOOSE]);
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(g.stderr, /leakhunt gate: note: Restarted at /);
   });
 });
