@@ -91,6 +91,8 @@ export const reportCommand: CliCommand = {
     '--window N      analyze only the latest N snapshots (default: all, up to 60)',
     `--site-mode M   how stacks become allocation sites: ${SITE_MODES.join(' | ')} (default innermost-user)`,
     '--user-module P package path prefix to treat as your own code (repeatable), for module paths without a dot',
+    "The report starts with the target's fate when it did not run through the window: OOM-killed (its cgroup oom_kill",
+    'counter rose across its last answer), stopped answering, or restarted (JSON: `lifecycle`).',
     'Exit 0 with a report, 2 on bad usage or an unreadable folder.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
