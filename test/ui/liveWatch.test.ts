@@ -361,6 +361,22 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
     await cs.screenshot('live-watch-http-targets');
     await row(new RegExp(`${demo!.addr.replace(/\./g, '\\.')}\\s*pprof /debug/pprof`)).waitFor({ timeout: 30_000 });
     await row(/storeSession session_cache\.go:\d+/).waitFor({ timeout: 30_000 });
+    // A suspect expands into the call paths that reach it, each with its own growth; one opens in the stack document.
+    const renewal = row(/via cache\.renewSession session_cache\.go:\d+/);
+    for (let deadline = Date.now() + 30_000; !(await renewal.isVisible());) {
+      assert.ok(Date.now() < deadline, 'the storeSession suspect did not expand into its renewSession call path');
+      const suspect = row(/storeSession session_cache\.go:\d+/);
+      if ((await suspect.getAttribute('aria-expanded')) !== 'true') await suspect.locator('.monaco-tl-twistie').click();
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.match(((await renewal.textContent()) ?? '').replace(/\u00a0/g, ' '), /[+−][\d.]+ (B|KiB|MiB)\/min \(/);
+    // Close the stack document opened earlier, so it is this click that opens it again.
+    await cs.runCommand('View: Close All Editors');
+    await cs.page.locator('.tab', { hasText: '.leakstack' }).first().waitFor({ state: 'detached', timeout: 10_000 });
+    await renewal.click();
+    await cs.page.locator('.tab.active', { hasText: '.leakstack' }).waitFor({ timeout: 30_000 });
+    await cs.page.locator('.editor-instance .selected-text').first().waitFor({ timeout: 10_000 });
+    await cs.screenshot('live-watch-http-suspect-stacks');
     await row(/#\d+ .*heap [\d.]+ (KiB|MiB|GiB) · \d+ goroutines/).waitFor({ timeout: 30_000 });
     await cs.screenshot('live-watch-http-views');
     await cs.runCommand('Leakhunt: Show Leak Report');

@@ -19,6 +19,9 @@ import type { WorkspacePathResolver } from '../pathMapping/workspacePathResolver
 import type { WatchController } from '../watch/watchController';
 import { PackageSources } from './packageSources';
 
+/** Stacks of a site whose workspace frames are listed as related information (fastest-growing first). */
+const RELATED_STACKS = 3;
+
 /** Name and source of the runtime leak diagnostics (separate from the static rules' collection). */
 export const RUNTIME_DIAGNOSTIC_SOURCE = 'leakhunt-runtime';
 
@@ -187,14 +190,18 @@ export class RuntimeDiagnostics implements vscode.Disposable {
           ),
         );
       }
-      for (const st of site.stacks) {
+      // The fastest-growing stacks only: a helper reached from dozens of places would bury the static findings
+      // under hundreds of frames; "show leak stack" lists them all.
+      const shown = site.stacks.slice(0, RELATED_STACKS);
+      for (const [i, st] of shown.entries()) {
+        const which = site.stacks.length > 1 ? `stack ${i + 1} of ${site.stacksInWindow}, ` : '';
         for (const f of st.frames) {
           const fu = await this.resolver.resolve(f.file);
           if (!fu) continue;
           related.push(
             new vscode.DiagnosticRelatedInformation(
               new vscode.Location(fu, new vscode.Position(Math.max(0, f.line - 1), 0)),
-              `${f.function} (growth ${st.growth})`,
+              `${f.function} (${which}growth ${st.growth})`,
             ),
           );
         }
