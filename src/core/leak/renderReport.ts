@@ -1,3 +1,4 @@
+import type { SourceFrame } from './allocationSite';
 import { callPathLabel } from './callPath';
 import type { LeakReport } from './leakReport';
 import type { TargetLifecycle } from './targetLifecycle';
@@ -30,6 +31,23 @@ const where = (s: { file: string; line: number }) => (s.file ? `${s.file}:${s.li
 
 // Call paths the text report prints per suspect; the JSON report has them all (up to maxStacksPerSuspect).
 const TEXT_STACKS = 5;
+
+/** The call paths of a suspect reached by more than one stack, one line each: growth, amount, callers. */
+function callPathLines<S extends { frames: SourceFrame[] }>(
+  out: string[],
+  site: SourceFrame,
+  stacks: readonly S[],
+  inWindow: number,
+  figures: (st: S) => [growth: string, amount: string],
+): void {
+  if (stacks.length < 2) return;
+  out.push(`  ${site.function} ${where(site)} is reached by ${inWindow} stacks:`);
+  for (const st of stacks.slice(0, TEXT_STACKS)) {
+    const [growth, amount] = figures(st);
+    out.push(`    ${growth.padEnd(16)} ${amount.padEnd(10)} ${callPathLabel(st.frames, site)}`);
+  }
+  if (inWindow > TEXT_STACKS) out.push(`    … ${inWindow - TEXT_STACKS} more (see the JSON report)`);
+}
 
 /** A plain-text table report for terminals, with sparklines of each suspect's series. */
 export function renderText(r: LeakReport): string {
@@ -65,15 +83,10 @@ export function renderText(r: LeakReport): string {
         ),
       );
       for (const s of r.heap.suspects) {
-        if (s.stacks.length < 2) continue;
-        out.push(`  ${s.function} ${where(s)} is reached by ${s.stacksInWindow} stacks:`);
-        for (const st of s.stacks.slice(0, TEXT_STACKS)) {
-          out.push(
-            `    ${rate(st.slopeBytesPerMin).padEnd(16)} ${formatBytes(st.inuseBytes).padEnd(10)} ${callPathLabel(st.frames, s)}`,
-          );
-        }
-        if (s.stacksInWindow > TEXT_STACKS)
-          out.push(`    … ${s.stacksInWindow - TEXT_STACKS} more (see the JSON report)`);
+        callPathLines(out, s, s.stacks, s.stacksInWindow, (st) => [
+          rate(st.slopeBytesPerMin),
+          formatBytes(st.inuseBytes),
+        ]);
       }
     }
   } else out.push('Heap: no heap profiles');
@@ -98,15 +111,7 @@ export function renderText(r: LeakReport): string {
         ),
       );
       for (const g of r.goroutines.suspects) {
-        if (g.stacks.length < 2) continue;
-        out.push(`  ${g.function} ${where(g)} is reached by ${g.stacksInWindow} stacks:`);
-        for (const st of g.stacks.slice(0, TEXT_STACKS)) {
-          out.push(
-            `    ${count(st.slopePerMin).padEnd(16)} ${String(st.count).padEnd(10)} ${callPathLabel(st.frames, g)}`,
-          );
-        }
-        if (g.stacksInWindow > TEXT_STACKS)
-          out.push(`    … ${g.stacksInWindow - TEXT_STACKS} more (see the JSON report)`);
+        callPathLines(out, g, g.stacks, g.stacksInWindow, (st) => [count(st.slopePerMin), String(st.count)]);
       }
     }
   } else out.push('Goroutines: no goroutine profiles');
