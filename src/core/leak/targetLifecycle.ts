@@ -232,15 +232,20 @@ function deathOf(
   } else if (before !== null && after !== null) {
     evidence.push({
       code: 'no-oom-kill',
-      message: `the cgroup's oom_kill counter stayed at ${after} after it stopped answering: no OOM kill in its group`,
+      message:
+        after === before
+          ? `the cgroup's oom_kill counter stayed at ${after} after it stopped answering: no OOM kill in its group`
+          : `the cgroup's oom_kill counter went back from ${before} to ${after}: the group read after it is not the same group`,
     });
   } else {
     evidence.push({
       code: 'no-cgroup-after',
       message:
-        before === null
-          ? 'no OOM-kill counter was read (no --pid/--container, or no readable memory cgroup): an OOM kill cannot be told from a crash or a stop'
-          : 'the cgroup could not be read after it stopped answering (removed with the process, or the host was out of reach): an OOM kill cannot be confirmed',
+        before === null && after !== null
+          ? `the cgroup's oom_kill counter was ${after} after it stopped answering, with no reading before to compare: an OOM kill in the window cannot be confirmed`
+          : before === null
+            ? 'no OOM-kill counter was read (no --pid/--container, or no readable memory cgroup): an OOM kill cannot be told from a crash or a stop'
+            : 'the cgroup could not be read after it stopped answering (removed with the process, or the host was out of reach): an OOM kill cannot be confirmed',
     });
   }
   const hitsBefore = counterBefore(snaps, lastAnswered, limitHits);
@@ -279,9 +284,9 @@ function deathOf(
   } else {
     const why = failure ? failure.reason.replace(/^skipped: /, '') : 'no answer';
     const oomWord =
-      before !== null && after !== null
+      before !== null && after !== null && after === before
         ? `not an OOM kill (oom_kill stayed ${after})`
-        : 'no OOM evidence (cgroup counters not read after it)';
+        : 'no OOM evidence (cgroup counters not read both before and after it)';
     summary = `${hostDown ? 'Unreachable' : 'Stopped answering'} ${when}: ${why}; ${oomWord}` + (mem ? `; ${mem}` : '');
   }
   return {

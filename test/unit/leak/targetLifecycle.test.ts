@@ -204,10 +204,18 @@ describe('target lifecycle: OOM-killed, stopped answering, restarted (saved seri
     const l = (await report(series([...climbing(5, 158, 160), ...dead(2)]))).lifecycle;
     assert.equal(l.state, 'unreachable');
     assert.equal(l.oomKill, null);
-    assert.match(l.summary, /no OOM evidence \(cgroup counters not read after it\)/);
+    assert.match(l.summary, /no OOM evidence \(cgroup counters not read both before and after it\)/);
     const codes = l.evidence.map((e) => e.code);
     assert.ok(codes.includes('no-cgroup-after') && codes.includes('near-limit'), codes.join());
     assert.match(l.evidence.find((e) => e.code === 'near-limit')!.message, /98\.8% .*an OOM kill is likely/);
+  });
+
+  it('a counter read only after the death is no proof of an OOM kill in the window', async () => {
+    const ok: Step[] = Array.from({ length: 4 }, () => ({ kind: 'ok' as const }));
+    const l = (await report(series([...ok, ...dead(2, { currentMiB: 0, maxMiB: 160, oomKill: 3 })]))).lifecycle;
+    assert.equal(l.state, 'unreachable');
+    assert.equal(l.oomKilled, false);
+    assert.match(l.evidence.find((e) => e.code === 'no-cgroup-after')!.message, /was 3 after .* no reading before/);
   });
 
   it('tells a lost SSH connection (the host) from a refused endpoint (the service)', async () => {
