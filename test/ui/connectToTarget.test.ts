@@ -5,14 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
-import {
-  createDockerStandIn,
-  recordedContainerAt,
-  recordedPsLines,
-  type DockerStandIn,
-} from '../fixtures/dockerStandIn';
+import { startContainerHost } from '../fixtures/containerHost';
+import type { DockerStandIn } from '../fixtures/dockerStandIn';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
-import { startSshd, type SshdFixture } from '../fixtures/sshd';
+import type { SshdFixture } from '../fixtures/sshd';
 
 const execFileP = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
@@ -50,11 +46,7 @@ describe('Connect to Target in a real VS Code (code-server 4.100.3 + Debian Chro
       maxBuffer: 64 * 1024 * 1024,
     });
     demo = await startEcuDemo();
-    docker = await createDockerStandIn(
-      { 'ecu-telemetry': [recordedContainerAt('ecu-telemetry', demo.pid, '127.0.0.1')] },
-      recordedPsLines(),
-    );
-    sshd = await startSshd({ pathPrefix: docker.binDir });
+    ({ docker, sshd } = await startContainerHost('ecu-telemetry', demo.pid));
   });
 
   after(async () => {

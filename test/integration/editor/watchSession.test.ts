@@ -11,14 +11,10 @@ import { connectHost } from '../../../src/core/remote/openTarget';
 import { listRemoteContainers } from '../../../src/core/remote/listRemoteContainers';
 import { UnknownHostKeyError } from '../../../src/core/remote/remoteErrors';
 import { readSeriesIndex } from '../../../src/core/series/seriesIndex';
-import {
-  createDockerStandIn,
-  recordedContainerAt,
-  recordedPsLines,
-  type DockerStandIn,
-} from '../../fixtures/dockerStandIn';
+import { startContainerHost } from '../../fixtures/containerHost';
+import type { DockerStandIn } from '../../fixtures/dockerStandIn';
 import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
-import { startSshd, type SshdFixture } from '../../fixtures/sshd';
+import type { SshdFixture } from '../../fixtures/sshd';
 
 /** A published report and the number of snapshots in the series when it was published. */
 interface Published {
@@ -113,11 +109,7 @@ describe('WatchSession against the real demo service', function () {
 
   before(async () => {
     demo = await startEcuDemo();
-    docker = await createDockerStandIn(
-      { 'ecu-telemetry': [recordedContainerAt('ecu-telemetry', demo.pid, '127.0.0.1')] },
-      recordedPsLines(),
-    );
-    sshd = await startSshd({ pathPrefix: docker.binDir });
+    ({ docker, sshd } = await startContainerHost('ecu-telemetry', demo.pid));
   });
   after(async () => {
     await sshd?.stop();
