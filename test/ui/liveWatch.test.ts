@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startCodeServer, type CodeServerSession } from '../fixtures/codeServer';
 import { ecuDemoDir, plantedSites, startEcuDemo, type EcuDemo } from '../fixtures/ecuDemo';
+import { createMemoryCgroup } from '../fixtures/memoryCgroup';
 import { startSshd, TEST_KEY_PASSPHRASE, type SshdFixture } from '../fixtures/sshd';
 
 const execFileP = promisify(execFile);
@@ -446,5 +447,49 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(!cs.extensionLog('Leak Hunter').includes(TEST_KEY_PASSPHRASE), 'the passphrase leaked into the log');
+  });
+
+  it('says in the status bar and a notification when the kernel OOM-kills the watched service (real cgroup)', async () => {
+    // 96 MiB and a 4 MiB/s leak: the kernel's OOM killer ends the demo after about 15 s (see targetDeath.test.ts).
+    const cg = await createMemoryCgroup(96 * 1024 * 1024);
+    const doomed = await startEcuDemo({ flags: ['-map-leak-bytes-per-sec', String(4 << 20)] });
+    try {
+      await cg.add(doomed.pid);
+      const ws = workspaceCopy('oom');
+      cs = await startCodeServer({
+        name: 'live-watch-oom',
+        folder: ws,
+        vsix: [vsix],
+        settings: {
+          ...WATCH_SETTINGS,
+          'leakhunt.window': 30,
+          'leakhunt.targets': [{ name: 'doomed-ecu', url: doomed.url, pid: doomed.pid }],
+        },
+      });
+      await cs.runCommand('Leakhunt: Start Watching');
+      await cs.page
+        .locator('.statusbar-item', { hasText: /doomed-ecu · / })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      // The status bar puts the target's fate first, and a notification says it once, with the kernel's counter.
+      const fate = cs.page.locator('.statusbar-item', { hasText: /doomed-ecu OOM-killed/ }).first();
+      await fate.waitFor({ timeout: 90_000 });
+      const toast = cs.page.locator('.notification-toast', { hasText: /doomed-ecu: OOM killed .* oom_kill 0→1/ });
+      await toast.first().waitFor({ timeout: 30_000 });
+      await cs.screenshot('live-watch-oom-killed');
+      assert.match(
+        cs.extensionLog('Leak Hunter'),
+        /doomed-ecu: OOM killed .*oom_kill 0→1, memory\.current [\d.]+ MiB of 96\.0 MiB/,
+      );
+      // The kernel's own count, independent of leakhunt.
+      assert.match(readFileSync(path.join(cg.dir, 'memory.oom_control'), 'utf8'), /^oom_kill 1$/m);
+      // Announced once: later snapshots (still gaps) do not repeat it.
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.equal((cs.extensionLog('Leak Hunter').match(/doomed-ecu: OOM killed/g) ?? []).length, 1);
+      await cs.runCommand('Leakhunt: Stop Watching');
+    } finally {
+      await doomed.stop();
+      await cg.remove();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { lifecycleSnapshotOf } from '../leak/targetLifecycle';
 import { LeakAnalyzer } from '../leak/leakAnalyzer';
 import { resolveLeakConfig, type LeakConfig } from '../leak/leakConfig';
 import type { LeakReport } from '../leak/leakReport';
@@ -328,8 +329,10 @@ export class WatchSession<U> {
   /** Feeds the new snapshot into the run's analyzer and publishes the report, unless the run is no longer current. */
   private async analyze(run: Run, entry: SnapshotEntry): Promise<void> {
     const log = this.host.log;
-    // Gap snapshots are skipped by the series loader too: nothing to feed, the report stands.
-    if (entry.status !== 'gap') {
+    // A gap has no profiles, but it is what tells a dead target from a live one: it feeds the lifecycle only, as the
+    // series loader does.
+    if (entry.status === 'gap') run.analyzer.addGap(lifecycleSnapshotOf(entry));
+    else {
       try {
         if (run.lastFedMs !== undefined && entry.takenAtMs < run.lastFedMs) {
           // The wall clock went back: rebuild from disk in the loader's time order rather than feed out of order.

@@ -57,10 +57,27 @@ export class WatchController implements vscode.Disposable {
             ),
           ),
       },
-      changed: () => this.changed.fire(),
+      changed: () => {
+        this.noticeFate();
+        this.changed.fire();
+      },
       stoppedByError: (target, e) =>
         void vscode.window.showErrorMessage(`Leak Hunter: watching ${target.name} stopped: ${e.message}`),
     });
+  }
+
+  // The last target fate announced, per series, so an OOM kill is announced once, not after every snapshot.
+  private announcedFate: string | undefined;
+
+  /** Tells the user, once per change, that the watched target was OOM-killed, stopped answering or restarted. */
+  private noticeFate(): void {
+    const fate = this.session.report?.lifecycle;
+    if (!fate || fate.state === 'running') return;
+    const key = `${this.session.seriesDir ?? ''}\u0000${fate.state}\u0000${fate.atMs ?? ''}`;
+    if (key === this.announcedFate) return;
+    this.announcedFate = key;
+    this.log.error(`${this.session.target?.name ?? 'target'}: ${fate.summary}`);
+    void vscode.window.showErrorMessage(`Leak Hunter: ${this.session.target?.name ?? 'target'}: ${fate.summary}`);
   }
 
   /** Connection state per configured target name. */

@@ -8,6 +8,8 @@ import { parseTargetConfigs, type TargetConfig } from '../../../src/core/editor/
 import { WatchBusyError, WatchSession, type WatchSessionHost } from '../../../src/core/editor/watchSession';
 import type { AcquisitionTarget } from '../../../src/core/remote/acquisitionTarget';
 import { LocalTarget } from '../../../src/core/remote/localTarget';
+import { LeakAnalyzer } from '../../../src/core/leak/leakAnalyzer';
+import { loadSeriesInto } from '../../../src/core/leak/loadSeries';
 import type { ConnectedHost, OpenedTarget } from '../../../src/core/remote/openTarget';
 import { SshAuthError } from '../../../src/core/remote/remoteErrors';
 import { readSeriesIndex } from '../../../src/core/series/seriesIndex';
@@ -290,6 +292,44 @@ describe('WatchSession serialization, stop and failures (stand-in pprof server)'
     await second;
     await until('a report of the second watch', () => s.report !== undefined);
     assert.equal(s.target?.name, 'second');
+    await s.stop();
+  });
+
+  it('a target that stops answering is reported as unreachable, as a reload of the series from disk says', async () => {
+    // A second stand-in that can die mid-watch: its port then refuses connections, as a killed service's does.
+    const dying = http.createServer((req, res) => {
+      if (req.url === '/debug/pprof/heap') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.end(heap);
+      } else {
+        res.writeHead(404);
+        res.end('not here');
+      }
+    });
+    await new Promise<void>((r) => dying.listen(0, '127.0.0.1', r));
+    const dyingUrl = `http://127.0.0.1:${(dying.address() as AddressInfo).port}`;
+    const s = new WatchSession(host());
+    await s.start(target('dying', dyingUrl), { intervalMs: 60_000, window: 4 });
+    await s.snapshotNow();
+    await s.snapshotNow();
+    assert.equal(s.report?.lifecycle.state, 'running');
+    dying.closeAllConnections();
+    await new Promise<void>((r) => dying.close(() => r()));
+    const gap = await s.snapshotNow();
+    assert.equal(gap.status, 'gap');
+    await s.snapshotNow();
+    const live = s.report!;
+    assert.equal(live.lifecycle.state, 'unreachable');
+    assert.equal(live.lifecycle.unansweredSnapshots, 2);
+    // The start's own snapshot and the two taken here answered; the last of them is the last good one.
+    assert.deepEqual(
+      s.snapshots.map((e) => e.status),
+      ['partial', 'partial', 'partial', 'gap', 'gap'],
+    );
+    assert.equal(live.lifecycle.lastGoodSnapshot?.seq, 3);
+    const reloaded = new LeakAnalyzer({ window: 4 });
+    await loadSeriesInto(s.seriesDir!, reloaded, { window: 4 });
+    assert.deepEqual(live.lifecycle, reloaded.report(live.target).lifecycle);
     await s.stop();
   });
 });
