@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeProfile } from '../../../src/core/pprof/encodeProfile';
 import type { CgroupMemory } from '../../../src/core/remote/cgroupMemory';
-import type { SeriesIndex, SnapshotEntry, SnapshotGap } from '../../../src/core/series/seriesIndex';
+import type { SnapshotEntry, SnapshotGap } from '../../../src/core/series/seriesIndex';
+import { writeSeriesIndex } from './seriesFolder';
 import { heapRow, syntheticProfile } from './syntheticProfile';
 
 const MiB = 1024 * 1024;
@@ -118,15 +119,6 @@ export function writeLifecycleSeries(steps: Step[]): string {
     }
     return entry;
   });
-  const index: SeriesIndex = {
-    format: 'leakhunt-series',
-    version: 1,
-    target: 'http://127.0.0.1:6060',
-    createdAt: new Date(T0).toISOString(),
-    updatedAt: new Date(T0).toISOString(),
-    runs: [{ startedAt: new Date(T0).toISOString(), firstSeq: 1, pid: 1 }],
-    snapshots,
-  };
-  writeFileSync(path.join(dir, 'series.json'), JSON.stringify(index));
+  writeSeriesIndex(dir, snapshots, T0);
   return dir;
 }

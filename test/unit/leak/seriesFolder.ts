@@ -55,15 +55,20 @@ export function writeSeries(
         : {}),
     });
   }
+  writeSeriesIndex(dir, snapshots, T0);
+  return dir;
+}
+
+/** Writes `series.json` for `snapshots` into `dir`, as one collection run of `http://127.0.0.1:6060` started at `t0`. */
+export function writeSeriesIndex(dir: string, snapshots: SnapshotEntry[], t0: number): void {
   const index: SeriesIndex = {
     format: 'leakhunt-series',
     version: 1,
     target: 'http://127.0.0.1:6060',
-    createdAt: new Date(T0).toISOString(),
-    updatedAt: new Date(T0).toISOString(),
-    runs: [{ startedAt: new Date(T0).toISOString(), firstSeq: 1, pid: 1 }],
+    createdAt: new Date(t0).toISOString(),
+    updatedAt: new Date(t0).toISOString(),
+    runs: [{ startedAt: new Date(t0).toISOString(), firstSeq: 1, pid: 1 }],
     snapshots,
   };
   writeFileSync(path.join(dir, 'series.json'), JSON.stringify(index));
-  return dir;
 }

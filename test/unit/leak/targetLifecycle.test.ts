@@ -5,18 +5,9 @@ import type { LeakReport } from '../../../src/core/leak/leakReport';
 import { analyzeLifecycle, type LifecycleSnapshot } from '../../../src/core/leak/targetLifecycle';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 import { refused, STEP_S, T0, writeLifecycleSeries, type Step, type StepCgroup } from './lifecycleSeriesFolder';
+import { LOOSE_GATE_BUDGETS } from '../../fixtures/looseGateBudgets';
 
-// Budgets no synthetic series comes near, so that the lifecycle is the only thing the gate can fail on.
-const LOOSE = [
-  '--max-heap-growth',
-  '10GB/min',
-  '--max-goroutine-growth',
-  '1000000/min',
-  '--max-cgroup-ratio',
-  '1',
-  '--max-alloc-rate',
-  '100GB/s',
-];
+const LOOSE = LOOSE_GATE_BUDGETS;
 
 /** `n` answered snapshots whose cgroup climbs to `lastMiB` of `maxMiB`, with growing MemStats. */
 function climbing(n: number, lastMiB: number, maxMiB: number, extra: Partial<StepCgroup> = {}): Step[] {
