@@ -378,14 +378,9 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
       await client.detach();
       detached = true;
     }
-    result.frozenMs = round(performance.now() - tHalt);
-    result.after = strip(after);
-    result.applied = true;
-    return result;
+    return applied(result, tHalt, after);
   } catch (err) {
-    result.error = err instanceof Error ? err.message : String(err);
-    result.errorCode = err instanceof HotpatchError ? err.code : 'error';
-    return result;
+    return failedWith(result, err);
   } finally {
     if (borrowed) {
       // Leave the borrowed session as found: running if it ran.
@@ -401,6 +396,21 @@ function refuse(r: HotpatchResult): HotpatchResult {
   r.error = `refused by ${f.map((c) => c.name).join(', ')}: ${f[0]?.detail ?? ''}`;
   r.errorCode = 'refused';
   return r;
+}
+
+/** Records a verified write: how long the target was halted for it, and the value read back. */
+function applied(result: HotpatchResult, tHalt: number, after: FuncValueInfo & { raw?: number }): HotpatchResult {
+  result.frozenMs = round(performance.now() - tHalt);
+  result.after = strip(after);
+  result.applied = true;
+  return result;
+}
+
+/** Records why an apply or rollback stopped (the target has been, or is being, released by the caller). */
+function failedWith(result: HotpatchResult, err: unknown): HotpatchResult {
+  result.error = err instanceof Error ? err.message : String(err);
+  result.errorCode = err instanceof HotpatchError ? err.code : 'error';
+  return result;
 }
 
 function strip(v: FuncValueInfo & { raw?: number }): FuncValueInfo {
@@ -531,14 +541,9 @@ export async function rollbackPool(req: RollbackRequest): Promise<HotpatchResult
     const after = await writeAndVerify(client, newLvalue, { raw }, raw);
     await client.detach();
     detached = true;
-    result.frozenMs = round(performance.now() - tHalt);
-    result.after = strip(after);
-    result.applied = true;
-    return result;
+    return applied(result, tHalt, after);
   } catch (err) {
-    result.error = err instanceof Error ? err.message : String(err);
-    result.errorCode = err instanceof HotpatchError ? err.code : 'error';
-    return result;
+    return failedWith(result, err);
   } finally {
     if (session) await (detached ? session.dispose() : releaseTarget(session));
     if (facts)
