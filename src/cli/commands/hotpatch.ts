@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { hotpatchPool, type HotpatchResult } from '../../core/hotpatch/patchPool';
 import type { CliCommand, CliIO } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { CliUsageError } from '../cliCommand';
 import { openHotpatchAccess, parseHotpatchTargetArg, type HotpatchTarget } from '../hotpatchAccess';
 import { sshTargetOptions } from '../openWatchTarget';
@@ -114,24 +114,13 @@ export const hotpatchCommand: CliCommand = {
     'Exit: 0 applied (or dry run passed), 2 refused by a check or declined, 1 error.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: {
-          ...hotpatchTargetOptions,
-          pool: { type: 'string' },
-          with: { type: 'string' },
-          source: { type: 'string' },
-          'dry-run': { type: 'boolean', default: false },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCliArgs(argv, {
+      ...hotpatchTargetOptions,
+      pool: { type: 'string' },
+      with: { type: 'string' },
+      source: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    });
     const { pid, target } = parseHotpatchTarget(positionals, values.pid, values);
     const format = parseFormat(values.format);
     if (!values.pool) throw new CliUsageError('--pool PKG.VAR is required');

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { rollbackPool } from '../../core/hotpatch/patchPool';
 import type { CliCommand, CliIO } from '../cliCommand';
-import { CliUsageError } from '../cliCommand';
+import { parseCliArgs } from '../parseCliArgs';
 import { openHotpatchAccess } from '../hotpatchAccess';
 import {
   askYesNo,
@@ -28,18 +27,7 @@ export const rollbackCommand: CliCommand = {
     'Exit: 0 rolled back, 2 refused by a check or declined, 1 error.',
   ].join('\n'),
   async run(argv: string[], io: CliIO): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        options: { ...hotpatchTargetOptions, pool: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCliArgs(argv, { ...hotpatchTargetOptions, pool: { type: 'string' } });
     const { pid, target } = parseHotpatchTarget(positionals, values.pid, values);
     const format = parseFormat(values.format);
     if (!values.yes && !io.stdin.isTTY) {
