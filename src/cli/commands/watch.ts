@@ -126,6 +126,7 @@ export async function runAcquisition(
           target: opened.target,
           prefix,
           ...(opened.cgroup ? { cgroup: opened.cgroup } : {}),
+          ...(opened.containerProbe ? { container: opened.containerProbe } : {}),
           forceGc: v.gc,
           logger,
         }),

@@ -307,6 +307,7 @@ export class WatchSession<U> {
           target: run.opened.target,
           ...(run.target.pprofPrefix !== undefined ? { prefix: run.target.pprofPrefix } : {}),
           ...(run.opened.cgroup ? { cgroup: run.opened.cgroup } : {}),
+          ...(run.opened.containerProbe ? { container: run.opened.containerProbe } : {}),
           forceGc: run.target.forceGc === true,
           logger: this.trace,
         });

@@ -1,3 +1,4 @@
+import type { ContainerRecord } from '../remote/containerStateProbe';
 import type { GoroutineDump } from '../pprof/goroutineText';
 import type { MemStats } from '../pprof/heapText';
 import type { Profile } from '../pprof/profileModel';
@@ -32,6 +33,8 @@ export interface SnapshotInput {
   seq?: number;
   /** Fetches of this snapshot that failed (series gaps): a service dying mid-snapshot shows here first. */
   failures?: readonly SnapshotGap[];
+  /** Docker's word on the watched container, when the snapshot asked for it (lifecycle evidence). */
+  container?: ContainerRecord;
 }
 
 // Lifecycle entries kept beyond the window's usable snapshots: the gaps of a dead target keep coming, and only the
@@ -108,6 +111,7 @@ export class LeakAnalyzer {
           gaps: s.failures ?? [],
           ...(s.cgroup ? { cgroup: s.cgroup } : {}),
           ...(s.memStats ? { memStats: s.memStats } : {}),
+          ...(s.container ? { container: s.container } : {}),
         },
         allocSpace,
       ),

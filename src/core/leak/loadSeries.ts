@@ -151,6 +151,7 @@ function toInput(e: SnapshotEntry, files: Map<ProfileKind, Uint8Array | Error>, 
     ...(goroutineLeak ? { goroutineLeak } : {}),
     ...(memStats ? { memStats } : {}),
     ...(e.cgroup ? { cgroup: e.cgroup } : {}),
+    ...(e.container ? { container: e.container } : {}),
     seq: e.seq,
     failures: e.gaps,
   };

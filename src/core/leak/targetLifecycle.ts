@@ -1,4 +1,6 @@
-import type { CgroupMemory } from '../remote/cgroupMemory';
+import type { CgroupMemory, ProcessIdentity } from '../remote/cgroupMemory';
+import type { ContainerRecord } from '../remote/containerStateProbe';
+import type { ContainerState } from '../remote/dockerContainers';
 import type { SnapshotGap } from '../series/seriesIndex';
 import { formatBytes } from './units';
 
@@ -31,6 +33,10 @@ export interface LifecycleSnapshot {
   cgroup?: CgroupMemory;
   /** Monotonic counters of the answering process. */
   counters?: ProcessCounters;
+  /** The watched process (PID and start time) as read with the cgroup figures; absent when gone or not read. */
+  process?: ProcessIdentity;
+  /** Docker's state of the watched container, when this snapshot asked for it. */
+  container?: ContainerRecord;
 }
 
 /** One fact behind a lifecycle verdict, with a stable code for tools and a sentence for people. */
@@ -47,7 +53,13 @@ export interface LifecycleEvidence {
     | 'counters-reset'
     | 'counters-continue'
     | 'restart-unknown'
-    | 'outage';
+    | 'outage'
+    | 'process-replaced'
+    | 'docker-oom-killed'
+    | 'docker-exited'
+    | 'docker-running'
+    | 'docker-restarted'
+    | 'docker-unknown';
   message: string;
 }
 
@@ -71,6 +83,8 @@ export interface TargetLifecycle {
   oomKilled: boolean;
   /** The OOM-kill counter before and after, when both were read. */
   oomKill: { before: number; after: number } | null;
+  /** Docker's last word on the watched container in the window (containers only): its state and restart count. */
+  docker?: { name: string; state: ContainerState };
   /** Snapshots at the end of the window that the service did not answer. */
   unansweredSnapshots: number;
   evidence: LifecycleEvidence[];
@@ -183,6 +197,114 @@ function memoryAt(g: LastGoodSnapshot | null): string {
     : `memory.current ${formatBytes(g.memoryCurrent)} (no limit) at the last good snapshot`;
 }
 
+/** `06:10:02 UTC` for a docker RFC 3339 time, or the text itself when it does not parse. */
+function dockerClock(t: string): string {
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? clockTime(ms) : t;
+}
+
+/** The latest docker record with a state among `snaps[from..to]` (inclusive), newest first. */
+function dockerStateIn(snaps: readonly LifecycleSnapshot[], from: number, to: number): ContainerRecord | undefined {
+  for (let k = Math.min(to, snaps.length - 1); k >= Math.max(from, 0); k--) {
+    const c = snaps[k]!.container;
+    if (c?.state) return c;
+  }
+  return undefined;
+}
+
+/** The latest watched-process identity at or before index `i`. */
+function processBefore(snaps: readonly LifecycleSnapshot[], i: number): ProcessIdentity | undefined {
+  for (let k = Math.min(i, snaps.length - 1); k >= 0; k--) {
+    const p = snaps[k]!.process;
+    if (p) return p;
+  }
+  return undefined;
+}
+
+function processName(p: ProcessIdentity): string {
+  return `PID ${p.pid}${p.startedAtMs !== undefined ? `, started ${clockTime(p.startedAtMs)}` : `, start tick ${p.startTicks}`}`;
+}
+
+/** Whether docker's state says a run ended after the baseline state (its FinishedAt moved): a death in the window. */
+function endedSince(base: ContainerState | undefined, now: ContainerState): boolean {
+  return base !== undefined && now.finishedAt !== null && now.finishedAt !== base.finishedAt;
+}
+
+/** Whether docker's state says the container was started again after the baseline (restart policy or by hand). */
+function restartedSince(base: ContainerState | undefined, now: ContainerState): string[] {
+  if (!base) return [];
+  const out: string[] = [];
+  if (now.restartCount > base.restartCount) out.push(`RestartCount ${base.restartCount}→${now.restartCount}`);
+  if (now.startedAt !== null && now.startedAt !== base.startedAt) out.push(`StartedAt ${dockerClock(now.startedAt)}`);
+  if (now.pid !== null && base.pid !== null && now.pid !== base.pid) out.push(`Pid ${base.pid}→${now.pid}`);
+  return out;
+}
+
+/** `docker: OOMKilled, exit 137 at 06:12:03 UTC`: the words docker gives an OOM kill. */
+function dockerOomWords(st: ContainerState): string {
+  return `docker: OOMKilled, exit ${st.exitCode ?? '?'} at ${st.finishedAt ? dockerClock(st.finishedAt) : '?'}`;
+}
+
+/**
+ * Docker's evidence on a death: from the latest state at or before the last answer (`base`) to the latest state read
+ * after it. Returns whether docker calls it an OOM kill, and its evidence lines.
+ */
+function dockerOnDeath(
+  base: ContainerRecord | undefined,
+  after: ContainerRecord | undefined,
+): { oom: boolean; words: string | undefined; evidence: LifecycleEvidence[] } {
+  const evidence: LifecycleEvidence[] = [];
+  if (!after) return { oom: false, words: undefined, evidence };
+  const name = after.name;
+  if (!after.state) {
+    evidence.push({
+      code: 'docker-unknown',
+      message: `docker could not say what became of container ${name} after it stopped answering: ${after.error ?? 'no state'}`,
+    });
+    return { oom: false, words: undefined, evidence };
+  }
+  const st = after.state;
+  const b = base?.state;
+  let oom = false;
+  let words: string | undefined;
+  if (endedSince(b, st)) {
+    if (st.oomKilled) {
+      oom = true;
+      words = dockerOomWords(st);
+      evidence.push({
+        code: 'docker-oom-killed',
+        message: `${words} (container ${name} ${st.status}): the kernel OOM-killed it, in docker's own record`,
+      });
+    } else {
+      words = `docker: exited with code ${st.exitCode ?? '?'} at ${dockerClock(st.finishedAt!)}, not OOM-killed`;
+      evidence.push({ code: 'docker-exited', message: `${words} (container ${name} ${st.status})` });
+    }
+  } else if (!b) {
+    evidence.push({
+      code: 'docker-unknown',
+      message:
+        `docker says container ${name} is ${st.status}` +
+        (st.oomKilled
+          ? ` and its last run was OOM-killed at ${st.finishedAt ? dockerClock(st.finishedAt) : '?'}`
+          : '') +
+        ', with no earlier state in the window to compare: when it ended cannot be told',
+    });
+  } else if (st.running) {
+    evidence.push({
+      code: 'docker-running',
+      message: `docker says container ${name} still runs (PID ${st.pid ?? '?'}, started ${st.startedAt ? dockerClock(st.startedAt) : '?'}): the service stopped answering inside a running container`,
+    });
+  }
+  const restarted = restartedSince(b, st);
+  if (restarted.length > 0) {
+    evidence.push({
+      code: 'docker-restarted',
+      message: `docker started container ${name} again (${restarted.join(', ')}), status ${st.status}; its endpoint did not answer yet`,
+    });
+  }
+  return { oom, words, evidence };
+}
+
 function deathOf(
   snaps: readonly LifecycleSnapshot[],
   lastAnswered: number,
@@ -216,15 +338,22 @@ function deathOf(
   }
   const gone = down.find((s) => s.cgroup?.processGone);
   if (gone) {
+    const was = processBefore(snaps, lastAnswered);
     evidence.push({
       code: 'process-gone',
-      message: `the watched process was gone by ${clockTime(gone.timeMs)} (its /proc entry disappeared; its cgroup remained readable)`,
+      message: `the watched process${was ? ` (${processName(was)})` : ''} was gone by ${clockTime(gone.timeMs)} (its /proc entry disappeared; its cgroup remained readable)`,
     });
   }
   const before = counterBefore(snaps, lastAnswered);
   const after = counterAfter(down);
-  const oomKilled = before !== null && after !== null && after > before;
-  if (oomKilled) {
+  const counterOom = before !== null && after !== null && after > before;
+  const docker = dockerOnDeath(
+    dockerStateIn(snaps, 0, dying ? lastAnswered - 1 : lastAnswered),
+    [...down].reverse().find((s) => s.container)?.container,
+  );
+  const oomKilled = counterOom || docker.oom;
+  evidence.push(...docker.evidence);
+  if (counterOom) {
     evidence.push({
       code: 'oom-kill-counter',
       message: `the cgroup's oom_kill counter rose from ${before} to ${after} across the last answer: the kernel OOM-killed a process in the group`,
@@ -237,7 +366,7 @@ function deathOf(
           ? `the cgroup's oom_kill counter stayed at ${after} after it stopped answering: no OOM kill in its group`
           : `the cgroup's oom_kill counter went back from ${before} to ${after}: the group read after it is not the same group`,
     });
-  } else {
+  } else if (!docker.oom) {
     evidence.push({
       code: 'no-cgroup-after',
       message:
@@ -280,11 +409,15 @@ function deathOf(
   const mem = memoryAt(good);
   let summary: string;
   if (oomKilled) {
-    summary = `OOM killed ${when}: oom_kill ${before}→${after}${mem ? `, ${mem}` : ''}`;
+    const proof = [counterOom ? `oom_kill ${before}→${after}` : '', docker.oom ? docker.words : '']
+      .filter(Boolean)
+      .join('; ');
+    summary = `OOM killed ${when}: ${proof}${mem ? `, ${mem}` : ''}`;
   } else {
     const why = failure ? failure.reason.replace(/^skipped: /, '') : 'no answer';
-    const oomWord =
-      before !== null && after !== null && after === before
+    const oomWord = docker.words
+      ? docker.words
+      : before !== null && after !== null && after === before
         ? `not an OOM kill (oom_kill stayed ${after})`
         : 'no OOM evidence (cgroup counters not read both before and after it)';
     summary = `${hostDown ? 'Unreachable' : 'Stopped answering'} ${when}: ${why}; ${oomWord}` + (mem ? `; ${mem}` : '');
@@ -295,10 +428,17 @@ function deathOf(
     lastGoodSnapshot: good,
     oomKilled,
     oomKill: before !== null && after !== null ? { before, after } : null,
+    ...dockerField(snaps),
     unansweredSnapshots: trailing.length,
     evidence,
     summary,
   };
+}
+
+/** The report's `docker` field: the latest docker state recorded in the window, if any. */
+function dockerField(snaps: readonly LifecycleSnapshot[]): { docker?: { name: string; state: ContainerState } } {
+  const rec = dockerStateIn(snaps, 0, snaps.length - 1);
+  return rec?.state ? { docker: { name: rec.name, state: rec.state } } : {};
 }
 
 /** memory.current / memory.max at the last good snapshot from which an OOM kill is called likely. */
@@ -356,10 +496,26 @@ function restartIn(snaps: readonly LifecycleSnapshot[]): Restart | undefined {
         });
       }
       const wasGone = snaps.slice(0, i).some((x) => x.answered && x.cgroup?.processGone);
+      const was = processBefore(snaps, prev);
+      if (s.process && was && (s.process.pid !== was.pid || s.process.startTicks !== was.startTicks)) {
+        evidence.push({
+          code: 'process-replaced',
+          message: `another process serves it from ${clockTime(s.timeMs)}: ${processName(was)} → ${processName(s.process)}`,
+        });
+      }
       if (s.cgroup?.processGone && !wasGone && !diedDuring(s)) {
         evidence.push({
           code: 'process-gone',
-          message: `the watched PID was gone at ${clockTime(s.timeMs)} while the endpoint answered: another process serves it`,
+          message: `the watched PID${was ? ` (${processName(was)})` : ''} was gone at ${clockTime(s.timeMs)} while the endpoint answered: another process serves it`,
+        });
+      }
+      const base = dockerStateIn(snaps, 0, prev)?.state;
+      const now = dockerStateIn(snaps, prev + 1, i);
+      const restarted = now?.state ? restartedSince(base, now.state) : [];
+      if (now?.state && restarted.length > 0) {
+        evidence.push({
+          code: 'docker-restarted',
+          message: `docker started container ${now.name} again (${restarted.join(', ')})`,
         });
       }
       if (evidence.length > 0) found = { index: i, evidence, outage: i - prev - 1 };
@@ -402,8 +558,13 @@ function runningOrRestarted(snaps: readonly LifecycleSnapshot[]): TargetLifecycl
       }
       prev = i;
     }
-    if (evidence.length === 0) return running;
-    return { ...running, evidence, summary: `Running; ${evidence.map((e) => e.message).join('; ')}` };
+    if (evidence.length === 0) return { ...running, ...dockerField(snaps) };
+    return {
+      ...running,
+      ...dockerField(snaps),
+      evidence,
+      summary: `Running; ${evidence.map((e) => e.message).join('; ')}`,
+    };
   }
   let before = restart.index - 1;
   while (before >= 0 && !snaps[before]!.answered) before--;
@@ -412,7 +573,13 @@ function runningOrRestarted(snaps: readonly LifecycleSnapshot[]): TargetLifecycl
   const between = snaps.slice(before + 1, restart.index + 1);
   const kBefore = counterBefore(snaps, before);
   const kAfter = counterAfter(between);
-  const oomKilled = kBefore !== null && kAfter !== null && kAfter > kBefore;
+  const counterOom = kBefore !== null && kAfter !== null && kAfter > kBefore;
+  // Docker keeps OOMKilled set after its restart policy starts the container again, with the death's FinishedAt.
+  const dBase = dockerStateIn(snaps, 0, before)?.state;
+  const dOom = between
+    .map((x) => x.container?.state)
+    .find((st): st is ContainerState => st !== undefined && st.oomKilled && endedSince(dBase, st));
+  const oomKilled = counterOom || dOom !== undefined;
   const evidence = [...restart.evidence];
   if (restart.outage > 0) {
     evidence.unshift({
@@ -420,25 +587,42 @@ function runningOrRestarted(snaps: readonly LifecycleSnapshot[]): TargetLifecycl
       message: `no answer for ${restart.outage} snapshot${restart.outage === 1 ? '' : 's'} before it`,
     });
   }
-  if (oomKilled) {
+  if (counterOom) {
     evidence.push({
       code: 'oom-kill-counter',
       message: `the cgroup's oom_kill counter rose from ${kBefore} to ${kAfter} before the restart: the previous process was OOM-killed`,
     });
   }
+  if (dOom) {
+    evidence.push({
+      code: 'docker-oom-killed',
+      message: `${dockerOomWords(dOom)} before the restart: the previous process was OOM-killed, in docker's own record`,
+    });
+  }
   const mem = memoryAt(good);
-  const reset = restart.evidence.find((e) => e.code === 'counters-reset')?.message.replace(/^.*?: /, '');
+  // The most direct evidence of the new process goes into the summary.
+  const direct = (['process-replaced', 'docker-restarted', 'counters-reset'] as const)
+    .map((c) => restart.evidence.find((e) => e.code === c))
+    .find((e) => e !== undefined);
+  const reset =
+    direct?.code === 'docker-restarted'
+      ? `docker: ${/\((.*)\)$/.exec(direct.message)?.[1] ?? ''}`
+      : direct?.message.replace(/^.*?: /, '');
+  const oomWords = [counterOom ? `oom_kill ${kBefore}→${kAfter}` : '', dOom ? dockerOomWords(dOom) : '']
+    .filter(Boolean)
+    .join('; ');
   return {
     state: 'restarted',
     atMs: at.timeMs,
     lastGoodSnapshot: good,
     oomKilled,
     oomKill: kBefore !== null && kAfter !== null ? { before: kBefore, after: kAfter } : null,
+    ...dockerField(snaps),
     unansweredSnapshots: 0,
     evidence,
     summary:
       `Restarted at ${clockTime(at.timeMs)}${good ? ` (previous process last answered ${clockTime(good.timeMs)})` : ''}` +
-      (oomKilled ? ` after an OOM kill: oom_kill ${kBefore}→${kAfter}` : '') +
+      (oomKilled ? ` after an OOM kill: ${oomWords}` : '') +
       (reset ? `; ${reset}` : '; the watched PID is gone while the endpoint answers') +
       (oomKilled && mem ? `; ${mem}` : '') +
       '. Figures before the restart belong to the previous process.',
@@ -454,6 +638,7 @@ export function lifecycleSnapshotOf(
     gaps: readonly SnapshotGap[];
     cgroup?: CgroupMemory;
     memStats?: { TotalAlloc?: number; Mallocs?: number; NumGC?: number };
+    container?: ContainerRecord;
   },
   allocSpace?: number,
 ): LifecycleSnapshot {
@@ -471,6 +656,8 @@ export function lifecycleSnapshotOf(
     answered: e.status !== 'gap' || e.gaps.some((g) => g.what !== 'cgroup' && !isReachFailure(g)),
     failures: e.gaps,
     ...(e.cgroup ? { cgroup: e.cgroup } : {}),
+    ...(e.cgroup?.process ? { process: e.cgroup.process } : {}),
+    ...(e.container ? { container: e.container } : {}),
     ...(hasCounters(counters) ? { counters } : {}),
   };
 }

@@ -27,6 +27,63 @@ export interface CgroupMemory {
    * it is removed): the figures, notably the OOM counters, are the group's as it stands after the process.
    */
   processGone?: true;
+  /**
+   * The watched process as /proc/PID/stat showed it at this read (read in the same exec as the group's files); absent
+   * when it is gone. A new PID or start time from one read to the next is a new process: a restart.
+   */
+  process?: ProcessIdentity;
+}
+
+/** Which process a PID is: the PID with its start time, which no later process with a reused PID can share. */
+export interface ProcessIdentity {
+  pid: number;
+  /** /proc/PID/stat field 22 `starttime`: clock ticks after boot. */
+  startTicks: number;
+  /** The same as wall-clock milliseconds (boot time from /proc/stat `btime` + ticks at USER_HZ 100), when known. */
+  startedAtMs?: number;
+  /** /proc/PID/stat field 2 (the executable's name, at most 15 characters). */
+  comm: string;
+}
+
+/** Linux reports /proc times in USER_HZ ticks, which is 100 on every architecture leakhunt targets. */
+const USER_HZ = 100;
+
+/** Parses /proc/PID/stat: the comm in parentheses (it may itself contain ')' or spaces), then field 22 `starttime`. */
+export function parseProcStat(text: string | null | undefined, bootTimeS?: number): ProcessIdentity | undefined {
+  const t = text ?? '';
+  const open = t.indexOf('(');
+  const close = t.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(t.slice(0, open).trim());
+  // Fields after the comm start at field 3 (state); starttime is field 22.
+  const rest = t
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  const start = rest[22 - 3];
+  if (!Number.isSafeInteger(pid) || pid <= 0 || start === undefined || !/^\d+$/.test(start)) return undefined;
+  const startTicks = Number(start);
+  return {
+    pid,
+    startTicks,
+    ...(bootTimeS !== undefined ? { startedAtMs: Math.round((bootTimeS + startTicks / USER_HZ) * 1000) } : {}),
+    comm: t.slice(open + 1, close),
+  };
+}
+
+/** The boot time in seconds since the epoch, from /proc/stat `btime`. */
+export function parseBootTime(procStat: string | null | undefined): number | undefined {
+  const m = /^btime (\d+)$/m.exec(procStat ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The PIDs listed in a group's `cgroup.procs`. */
+export function parseCgroupProcs(text: string | null | undefined): number[] {
+  return (text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
 }
 
 /** Where a process's memory controller files are. */
@@ -173,28 +230,80 @@ export function cgroupFigures(layout: CgroupLayout, files: Map<string, string | 
  */
 export class CgroupMemoryReader {
   private layout: CgroupLayout | null | undefined;
-  private readonly pid: number;
+  private pidNow: number;
+  private bootTimeS: number | undefined;
+  /** The identity last read, to tell the watched process from a newcomer in its group. */
+  private last: ProcessIdentity | undefined;
+  /** /proc/PID/stat as the last resolve read it (used when there is no group to read it with). */
+  private statAtResolve: string | null = null;
 
   constructor(
     private readonly target: AcquisitionTarget,
     pid: number | string,
     private readonly log: TraceLogger = silentLogger,
   ) {
-    this.pid = validatePid(pid);
+    this.pidNow = validatePid(pid);
+  }
+
+  /** The PID read now: the one given, or the process that replaced it (see {@link CgroupMemoryReader.follow}). */
+  get pid(): number {
+    return this.pidNow;
+  }
+
+  /** Reads another PID from now on (a container whose process docker restarted under a new PID). */
+  follow(pid: number): void {
+    const p = validatePid(pid);
+    if (p === this.pidNow) return;
+    this.log.trace('cgroup', `following pid ${p} (was ${this.pidNow})`);
+    this.pidNow = p;
+    this.layout = undefined;
   }
 
   private procCgroup(): string {
-    return `/proc/${this.pid}/cgroup`;
+    return `/proc/${this.pidNow}/cgroup`;
+  }
+
+  private procStat(): string {
+    return `/proc/${this.pidNow}/stat`;
   }
 
   private async resolve(): Promise<CgroupLayout | null> {
-    const files = await this.target.readFiles([pathArg(this.procCgroup()), pathArg('/proc/self/mountinfo')]);
+    // /proc/stat (boot time) is read once, with the layout: it turns start ticks into a wall-clock time.
+    const files = await this.target.readFiles([
+      pathArg(this.procCgroup()),
+      pathArg('/proc/self/mountinfo'),
+      pathArg('/proc/stat'),
+      pathArg(this.procStat()),
+    ]);
+    this.statAtResolve = files.get(this.procStat()) ?? null;
     const pc = files.get(this.procCgroup()) ?? null;
     const mi = files.get('/proc/self/mountinfo') ?? null;
+    this.bootTimeS ??= parseBootTime(files.get('/proc/stat'));
     if (pc === null || mi === null) return null;
     const l = cgroupLayout(pc, mi);
-    this.log.trace('cgroup', `pid ${this.pid}: ${l ? `${l.version} ${l.dir}` : 'no memory cgroup'}`);
+    this.log.trace('cgroup', `pid ${this.pidNow}: ${l ? `${l.version} ${l.dir}` : 'no memory cgroup'}`);
     return l;
+  }
+
+  /**
+   * A process of the same name that now lives in the group of the watched one, which is gone: what a supervisor
+   * (systemd, docker) restarted into the same group. Two more reads, only when the watched process is gone.
+   */
+  private async successor(layout: CgroupLayout): Promise<ProcessIdentity | undefined> {
+    const before = this.last;
+    if (!before) return undefined;
+    const procsFile = `${layout.dir}/cgroup.procs`;
+    const procs = parseCgroupProcs((await this.target.readFiles([pathArg(procsFile)])).get(procsFile));
+    // A crowded group (the root, a whole slice) is no supervisor's group of one service: do not guess in it.
+    if (procs.length === 0 || procs.length > MAX_SUCCESSOR_CANDIDATES) return undefined;
+    const stats = await this.target.readFiles(procs.map((p) => pathArg(`/proc/${p}/stat`)));
+    const same = procs
+      .map((p) => parseProcStat(stats.get(`/proc/${p}/stat`), this.bootTimeS))
+      .filter(
+        (x): x is ProcessIdentity => x !== undefined && x.comm === before.comm && x.startTicks >= before.startTicks,
+      )
+      .sort((a, b) => b.startTicks - a.startTicks);
+    return same[0];
   }
 
   /** One snapshot of the figures; never throws for a missing process or group (figures become `none` with a reason). */
@@ -204,24 +313,49 @@ export class CgroupMemoryReader {
       const layout = this.layout;
       if (layout === null) {
         this.layout = undefined;
-        return noCgroupFigures(null, `no readable memory cgroup for PID ${this.pid}`);
+        const st = parseProcStat(this.statAtResolve, this.bootTimeS);
+        const none = noCgroupFigures(null, `no readable memory cgroup for PID ${this.pidNow}`);
+        return this.identified(none, st);
       }
-      const files = await this.target.readFiles([pathArg(this.procCgroup()), ...cgroupFiles(layout).map(pathArg)]);
+      const files = await this.target.readFiles([
+        pathArg(this.procCgroup()),
+        pathArg(this.procStat()),
+        ...cgroupFiles(layout).map(pathArg),
+      ]);
       const pc = files.get(this.procCgroup()) ?? null;
-      if (pc === null) {
+      const st = parseProcStat(files.get(this.procStat()), this.bootTimeS);
+      if (pc === null || !st) {
         // The process is gone, its group may not be: an OOM kill shows only in the group's counters read after the
         // death, so the group resolved while the process lived is still read (until it is removed).
         const left = cgroupFigures(layout, files);
-        if (left.cgroup !== 'none') return { ...left, processGone: true };
+        if (left.cgroup !== 'none') {
+          const next = await this.successor(layout).catch(() => undefined);
+          if (next) {
+            this.log.trace('cgroup', `pid ${this.pidNow} is gone; ${next.comm} pid ${next.pid} took its place`);
+            this.pidNow = next.pid;
+            this.last = next;
+            return { ...left, process: next };
+          }
+          return { ...left, processGone: true };
+        }
         this.layout = undefined;
-        return noCgroupFigures(null, `process ${this.pid} is gone, and so is its group ${layout.path}`);
+        return noCgroupFigures(null, `process ${this.pidNow} is gone, and so is its group ${layout.path}`);
       }
       const pcs = parseProcCgroup(pc);
       const now = layout.version === 'v1' ? pcs.v1.get('memory') : pcs.v2;
-      if (now === layout.path) return cgroupFigures(layout, files);
-      this.log.trace('cgroup', `pid ${this.pid} moved from ${layout.path} to ${now ?? '?'}; re-resolving`);
+      if (now === layout.path) return this.identified(cgroupFigures(layout, files), st);
+      this.log.trace('cgroup', `pid ${this.pidNow} moved from ${layout.path} to ${now ?? '?'}; re-resolving`);
       this.layout = undefined;
     }
-    return noCgroupFigures(null, `PID ${this.pid} keeps changing cgroup`);
+    return noCgroupFigures(null, `PID ${this.pidNow} keeps changing cgroup`);
+  }
+
+  private identified(c: CgroupMemory, st: ProcessIdentity | undefined): CgroupMemory {
+    if (!st) return c;
+    this.last = st;
+    return { ...c, process: st };
   }
 }
+
+/** More processes than this in the group of a dead watched process: do not pick a successor among them. */
+const MAX_SUCCESSOR_CANDIDATES = 32;

@@ -23,6 +23,32 @@ export interface ContainerInfo {
   networkMode: string;
   /** Memory limit docker was asked for (`HostConfig.Memory`), bytes; null when unlimited/unknown. */
   memoryLimit: number | null;
+  /** The container's run state as docker keeps it (outlives the process and its cgroup). */
+  state: ContainerState;
+}
+
+/**
+ * Docker's record of a container's last run (`State.*` and `RestartCount` of `docker inspect`): unlike the cgroup,
+ * which docker removes with the dead container, it still says after the death whether the kernel OOM-killed it.
+ */
+export interface ContainerState {
+  /** `State.Status`: created, running, paused, restarting, removing, exited, dead. */
+  status: string;
+  running: boolean;
+  /** `State.OOMKilled`: the last run ended in an OOM kill (docker keeps it set after a restart). */
+  oomKilled: boolean;
+  /** `State.ExitCode` of the last run (137 = SIGKILL). */
+  exitCode: number | null;
+  /** `State.Pid`; null when not running. */
+  pid: number | null;
+  /** `State.StartedAt` (RFC 3339) of the current or last run; null for docker's zero time. */
+  startedAt: string | null;
+  /** `State.FinishedAt` of the last run that ended; null for docker's zero time (never ended). */
+  finishedAt: string | null;
+  /** `RestartCount`: restarts docker's restart policy made since the container was started. */
+  restartCount: number;
+  /** `State.Error`, when docker recorded one. */
+  error?: string;
 }
 
 /** One line of `docker ps --no-trunc --format '{{json .}}'`. */
@@ -67,6 +93,8 @@ export function parseDockerInspect(text: string): ContainerInfo[] {
     networks.sort((a, b) => (a.ip === top ? -1 : b.ip === top ? 1 : 0));
     const pid = typeof state['Pid'] === 'number' && state['Pid'] > 0 ? state['Pid'] : null;
     const mem = typeof host['Memory'] === 'number' && host['Memory'] > 0 ? host['Memory'] : null;
+    const exit = state['ExitCode'];
+    const err = str(state['Error']);
     return {
       id: str(c['Id']),
       name: str(c['Name']).replace(/^\//, ''),
@@ -76,8 +104,25 @@ export function parseDockerInspect(text: string): ContainerInfo[] {
       networks,
       networkMode: str(host['NetworkMode']),
       memoryLimit: mem,
+      state: {
+        status: str(state['Status']),
+        running: state['Running'] === true,
+        oomKilled: state['OOMKilled'] === true,
+        exitCode: typeof exit === 'number' ? exit : null,
+        pid,
+        startedAt: dockerTime(state['StartedAt']),
+        finishedAt: dockerTime(state['FinishedAt']),
+        restartCount: typeof c['RestartCount'] === 'number' ? c['RestartCount'] : 0,
+        ...(err ? { error: err } : {}),
+      },
     };
   });
+}
+
+/** An RFC 3339 time of docker's, or null for its zero time (`0001-01-01T00:00:00Z`: never happened). */
+function dockerTime(v: unknown): string | null {
+  const t = str(v);
+  return t === '' || t.startsWith('0001-01-01') ? null : t;
 }
 
 /** Parses `docker ps --no-trunc --format '{{json .}}'` output, one JSON object per line. */

@@ -1,5 +1,6 @@
 import type { AcquisitionTarget } from './acquisitionTarget';
 import { CgroupMemoryReader } from './cgroupMemory';
+import { ContainerStateProbe } from './containerStateProbe';
 import { containerEndpoint, inspectContainer, type ContainerInfo } from './dockerContainers';
 import { LocalTarget } from './localTarget';
 import { parseHostPort, validateHost, validatePid, validatePort } from './remoteCommand';
@@ -68,6 +69,8 @@ export interface OpenedTarget {
   cgroup?: CgroupMemoryReader;
   pid?: number;
   container?: ContainerInfo;
+  /** Asks docker for the container's state when a snapshot needs it (containers only). */
+  containerProbe?: ContainerStateProbe;
 }
 
 /**
@@ -184,6 +187,8 @@ export async function openTarget(o: OpenTargetOptions, connected?: ConnectedHost
   return {
     target,
     ...(pid !== undefined ? { pid, cgroup: new CgroupMemoryReader(target, pid, o.logger) } : {}),
-    ...(container ? { container } : {}),
+    ...(container && o.container !== undefined
+      ? { container, containerProbe: new ContainerStateProbe(target, o.container, container, o.logger) }
+      : {}),
   };
 }

@@ -3,6 +3,7 @@ import { parseMemStats } from '../pprof/heapText';
 import type { Profile } from '../pprof/profileModel';
 import type { AcquisitionTarget } from '../remote/acquisitionTarget';
 import type { CgroupMemoryReader } from '../remote/cgroupMemory';
+import type { ContainerStateProbe } from '../remote/containerStateProbe';
 import { decodedBody, type HttpGetOptions } from '../remote/httpGet';
 import { DEFAULT_PPROF_PREFIX, fetchProfile, PPROF_ENDPOINTS, type ProfileKind } from '../remote/pprofEndpoints';
 import { RemoteError } from '../remote/remoteErrors';
@@ -28,6 +29,8 @@ export interface SnapshotPlan {
   kinds?: ProfileKind[];
   /** Reader of the target PID's cgroup memory, when a PID is known. */
   cgroup?: CgroupMemoryReader;
+  /** Docker's state of the watched container, asked only when a snapshot gives reason to (see the probe). */
+  container?: ContainerStateProbe;
   /**
    * Ask for the heap profile with `?gc=1`, so every snapshot is a fresh GC epoch: the runtime publishes heap profiles
    * only at the end of a GC, so a quiet process otherwise serves the same profile again and again. Costs the target
@@ -184,6 +187,26 @@ export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan
     }
   } else if (plan.cgroup) {
     entry.gaps.push({ ...gapOf('cgroup', skipReason), reason: `skipped: ${(skipReason as Error).message}` });
+  }
+  if (plan.container && (skipReason === undefined || endpointOnly)) {
+    const rec = await plan.container.sample({
+      endpointFailed: endpointOnly,
+      process: entry.cgroup?.process,
+      processGone: entry.cgroup !== undefined && entry.cgroup.process === undefined,
+    });
+    if (rec) {
+      entry.container = rec;
+      // Docker restarted the container under a new PID: read that process's group from now on, and for this snapshot.
+      const pid = rec.state?.running ? rec.state.pid : null;
+      if (plan.cgroup && pid !== null && pid !== plan.cgroup.pid) {
+        plan.cgroup.follow(pid);
+        try {
+          entry.cgroup = await plan.cgroup.read();
+        } catch (e) {
+          entry.gaps.push(gapOf('cgroup', e));
+        }
+      }
+    }
   }
   entry.finishedAt = new Date(now()).toISOString();
   const fetched = Object.keys(entry.files).length;

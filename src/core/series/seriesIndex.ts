@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CgroupMemory } from '../remote/cgroupMemory';
+import type { ContainerRecord } from '../remote/containerStateProbe';
 import type { ProfileKind } from '../remote/pprofEndpoints';
 
 /** A fetch that failed in one snapshot, with the reason; the series goes on. */
@@ -46,7 +47,13 @@ export interface SnapshotEntry {
   notAvailable: ProfileKind[];
   gaps: SnapshotGap[];
   memStats?: MemStatsFigures;
+  /** cgroup figures, with the watched process's PID and start time (`process`) read in the same exec. */
   cgroup?: CgroupMemory;
+  /**
+   * Docker's state of a watched container (`--container`), recorded at the first snapshot and whenever the snapshot
+   * gave reason to ask (endpoint failed, process gone or replaced, container not running); absent otherwise.
+   */
+  container?: ContainerRecord;
   /** Small figures taken from decoded profiles (totals), for progress and reports. */
   summary: { heapInuseBytes?: number; heapInuseObjects?: number; goroutines?: number; leakedGoroutines?: number };
 }
