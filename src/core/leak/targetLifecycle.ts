@@ -242,7 +242,11 @@ function restartedSince(base: ContainerState | undefined, now: ContainerState): 
 
 /** `docker: OOMKilled, exit 137 at 06:12:03 UTC`: the words docker gives an OOM kill. */
 function dockerOomWords(st: ContainerState): string {
-  return `docker: OOMKilled, exit ${st.exitCode ?? '?'} at ${st.finishedAt ? dockerClock(st.finishedAt) : '?'}`;
+  const at = st.finishedAt ? dockerClock(st.finishedAt) : '?';
+  // Once started again the container's ExitCode is the new run's (0); OOMKilled and FinishedAt still tell the last end.
+  return st.running
+    ? `docker: OOMKilled at ${at} (the run before)`
+    : `docker: OOMKilled, exit ${st.exitCode ?? '?'} at ${at}`;
 }
 
 /**

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeProfile } from '../../../src/core/pprof/encodeProfile';
-import type { CgroupMemory } from '../../../src/core/remote/cgroupMemory';
+import type { CgroupMemory, ProcessIdentity } from '../../../src/core/remote/cgroupMemory';
+import type { ContainerRecord } from '../../../src/core/remote/containerStateProbe';
 import type { SnapshotEntry, SnapshotGap } from '../../../src/core/series/seriesIndex';
 import { writeSeriesIndex } from './seriesFolder';
 import { heapRow, syntheticProfile } from './syntheticProfile';
@@ -24,19 +25,28 @@ export interface StepCgroup {
   v2?: boolean;
 }
 
+/** What a step may record besides profiles: docker's state of the container, the watched process's identity. */
+export interface StepExtras {
+  container?: ContainerRecord;
+  /** Stored with the cgroup figures (a `none` group when the step has none), as the cgroup reader does. */
+  process?: ProcessIdentity;
+}
+
 /** One snapshot of a lifecycle series: the service answered (`ok`) or not (`gap`, with the recorded failure). */
-export type Step =
-  | {
-      kind: 'ok';
-      /** MemStats TotalAlloc / Mallocs / NumGC (MiB, count, count); omitted = no MemStats recorded. */
-      memStats?: { totalAllocMiB: number; mallocs: number; numGC: number };
-      cgroup?: StepCgroup;
-      /** Heap profile alloc_space total (MiB); defaults to growing with the step. */
-      allocMiB?: number;
-      /** The fetches after the heap failed so (the service died during this snapshot): status `partial`. */
-      failAfterHeap?: { error: string; reason: string };
-    }
-  | { kind: 'gap'; error: string; reason: string; cgroup?: StepCgroup };
+export type Step = StepExtras &
+  (
+    | {
+        kind: 'ok';
+        /** MemStats TotalAlloc / Mallocs / NumGC (MiB, count, count); omitted = no MemStats recorded. */
+        memStats?: { totalAllocMiB: number; mallocs: number; numGC: number };
+        cgroup?: StepCgroup;
+        /** Heap profile alloc_space total (MiB); defaults to growing with the step. */
+        allocMiB?: number;
+        /** The fetches after the heap failed so (the service died during this snapshot): status `partial`. */
+        failAfterHeap?: { error: string; reason: string };
+      }
+    | { kind: 'gap'; error: string; reason: string; cgroup?: StepCgroup }
+  );
 
 /** The failure a refused pprof endpoint records, as collectSnapshot writes it (first fetch, then the skipped ones). */
 export function refused(port = 6060): { error: string; reason: string } {
@@ -82,7 +92,14 @@ export function writeLifecycleSeries(steps: Step[]): string {
       gaps: [],
       summary: {},
       ...(s.cgroup ? { cgroup: cgroupOf(s.cgroup) } : {}),
+      ...(s.container ? { container: s.container } : {}),
     };
+    if (s.process) {
+      entry.cgroup = {
+        ...(entry.cgroup ?? { cgroup: 'none', path: null, memoryCurrent: null, memoryMax: null, stat: {} }),
+        process: s.process,
+      };
+    }
     if (s.kind === 'ok') {
       const file = `snap-${String(i + 1).padStart(4, '0')}-heap.pb.gz`;
       const inuse = (8 + i) * MiB;
