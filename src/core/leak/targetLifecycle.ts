@@ -203,22 +203,39 @@ function dockerClock(t: string): string {
   return Number.isFinite(ms) ? clockTime(ms) : t;
 }
 
-/** The latest docker record with a state among `snaps[from..to]` (inclusive), newest first. */
-function dockerStateIn(snaps: readonly LifecycleSnapshot[], from: number, to: number): ContainerRecord | undefined {
+/** The latest docker record with a state among `snaps[from..to]` (inclusive), with its index. */
+function dockerIndexIn(
+  snaps: readonly LifecycleSnapshot[],
+  from: number,
+  to: number,
+): { record: ContainerRecord; index: number } | undefined {
   for (let k = Math.min(to, snaps.length - 1); k >= Math.max(from, 0); k--) {
     const c = snaps[k]!.container;
-    if (c?.state) return c;
+    if (c?.state) return { record: c, index: k };
+  }
+  return undefined;
+}
+
+/** The latest docker record with a state among `snaps[from..to]` (inclusive). */
+function dockerStateIn(snaps: readonly LifecycleSnapshot[], from: number, to: number): ContainerRecord | undefined {
+  return dockerIndexIn(snaps, from, to)?.record;
+}
+
+/** The latest watched-process identity at or before index `i`, with its index. */
+function processIndexBefore(
+  snaps: readonly LifecycleSnapshot[],
+  i: number,
+): { process: ProcessIdentity; index: number } | undefined {
+  for (let k = Math.min(i, snaps.length - 1); k >= 0; k--) {
+    const p = snaps[k]!.process;
+    if (p) return { process: p, index: k };
   }
   return undefined;
 }
 
 /** The latest watched-process identity at or before index `i`. */
 function processBefore(snaps: readonly LifecycleSnapshot[], i: number): ProcessIdentity | undefined {
-  for (let k = Math.min(i, snaps.length - 1); k >= 0; k--) {
-    const p = snaps[k]!.process;
-    if (p) return p;
-  }
-  return undefined;
+  return processIndexBefore(snaps, i)?.process;
 }
 
 function processName(p: ProcessIdentity): string {
@@ -500,11 +517,19 @@ function restartIn(snaps: readonly LifecycleSnapshot[]): Restart | undefined {
         });
       }
       const wasGone = snaps.slice(0, i).some((x) => x.answered && x.cgroup?.processGone);
-      const was = processBefore(snaps, prev);
-      if (s.process && was && (s.process.pid !== was.pid || s.process.startTicks !== was.startTicks)) {
-        evidence.push({
+      // A change seen after a restart already found since the old process or state was last seen is that restart
+      // (its evidence came in a later read, e.g. the successor found a snapshot after the PID vanished).
+      const same = (since: number): LifecycleEvidence[] => (found && found.index > since ? found.evidence : evidence);
+      const wasAt = processIndexBefore(snaps, prev);
+      const was = wasAt?.process;
+      if (
+        s.process &&
+        wasAt &&
+        (s.process.pid !== wasAt.process.pid || s.process.startTicks !== wasAt.process.startTicks)
+      ) {
+        same(wasAt.index).push({
           code: 'process-replaced',
-          message: `another process serves it from ${clockTime(s.timeMs)}: ${processName(was)} → ${processName(s.process)}`,
+          message: `another process serves it from ${clockTime(s.timeMs)}: ${processName(wasAt.process)} → ${processName(s.process)}`,
         });
       }
       if (s.cgroup?.processGone && !wasGone && !diedDuring(s)) {
@@ -513,11 +538,11 @@ function restartIn(snaps: readonly LifecycleSnapshot[]): Restart | undefined {
           message: `the watched PID${was ? ` (${processName(was)})` : ''} was gone at ${clockTime(s.timeMs)} while the endpoint answered: another process serves it`,
         });
       }
-      const base = dockerStateIn(snaps, 0, prev)?.state;
+      const baseAt = dockerIndexIn(snaps, 0, prev);
       const now = dockerStateIn(snaps, prev + 1, i);
-      const restarted = now?.state ? restartedSince(base, now.state) : [];
+      const restarted = now?.state ? restartedSince(baseAt?.record.state, now.state) : [];
       if (now?.state && restarted.length > 0) {
-        evidence.push({
+        same(baseAt?.index ?? -1).push({
           code: 'docker-restarted',
           message: `docker started container ${now.name} again (${restarted.join(', ')})`,
         });

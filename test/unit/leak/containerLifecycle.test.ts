@@ -176,6 +176,26 @@ describe('target lifecycle from docker state and process start time', () => {
     assert.equal(same.state, 'running');
   });
 
+  it('a successor found a snapshot after the PID vanished is the same restart, dated when the PID vanished', async () => {
+    const gone = { currentMiB: 40, maxMiB: 512, oomKill: 0, processGone: true };
+    const steps: Step[] = [
+      ...answered(3, { process: proc(4242, 1000) }).map((s) => ({
+        ...s,
+        cgroup: { currentMiB: 40, maxMiB: 512, oomKill: 0 },
+      })),
+      { kind: 'ok', memStats: { totalAllocMiB: 5, mallocs: 10, numGC: 1 }, cgroup: gone },
+      { kind: 'ok', memStats: { totalAllocMiB: 9, mallocs: 20, numGC: 2 }, process: proc(5151, 1900) },
+    ];
+    const l = (await report(steps)).lifecycle;
+    assert.equal(l.state, 'restarted', JSON.stringify(l, null, 1));
+    assert.equal(l.atMs, T0 + 3 * STEP_S * 1000, 'dated at the first snapshot of the new process');
+    const codes = l.evidence.map((e) => e.code);
+    assert.ok(
+      ['counters-reset', 'process-gone', 'process-replaced'].every((c) => codes.includes(c as never)),
+      codes.join(),
+    );
+  });
+
   it('parses /proc/PID/stat: a comm with spaces and parentheses, and this process start time against its uptime', () => {
     const odd = parseProcStat('77 (a) b (c)) S 1 77 77 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 123456 0 0');
     assert.deepEqual(odd, { pid: 77, startTicks: 123456, comm: 'a) b (c)' });
