@@ -324,7 +324,7 @@ export class CgroupMemoryReader {
       ]);
       const pc = files.get(this.procCgroup()) ?? null;
       const st = parseProcStat(files.get(this.procStat()), this.bootTimeS);
-      if (pc === null || !st) {
+      if (pc === null) {
         // The process is gone, its group may not be: an OOM kill shows only in the group's counters read after the
         // death, so the group resolved while the process lived is still read (until it is removed).
         const left = cgroupFigures(layout, files);

@@ -192,7 +192,9 @@ export async function collectSnapshot(series: SnapshotSeries, plan: SnapshotPlan
     const rec = await plan.container.sample({
       endpointFailed: endpointOnly,
       process: entry.cgroup?.process,
-      processGone: entry.cgroup !== undefined && entry.cgroup.process === undefined,
+      // Gone: the group outlived it (processGone), or neither a group nor the process could be read any more.
+      processGone:
+        entry.cgroup?.processGone === true || (entry.cgroup?.cgroup === 'none' && entry.cgroup.process === undefined),
     });
     if (rec) {
       entry.container = rec;
