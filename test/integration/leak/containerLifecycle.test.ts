@@ -133,9 +133,12 @@ describe('container lifecycle from docker state (real sshd, docker STAND-IN, rea
     const asked = idx.snapshots.filter((e) => e.container && e.container.readFor !== 'start');
     assert.equal(inspects, 1 + asked.length, JSON.stringify(idx.snapshots.map((e) => e.container?.readFor ?? '-')));
     assert.equal(idx.snapshots[0]?.container?.readFor, 'start');
-    const answeredLater = idx.snapshots.slice(1).filter((e) => e.status !== 'gap');
-    assert.ok(answeredLater.length >= 1 && answeredLater.every((e) => e.container === undefined));
-    assert.ok(idx.snapshots.filter((e) => e.status === 'gap').every((e) => e.container?.readFor === 'endpoint-failed'));
+    // A snapshot the kill cut short (answered, then refused) is a failed one too: only fully healthy ones go unasked.
+    const refusedIn = (e: SnapshotEntry) => e.gaps.some((g) => g.error === 'EndpointUnreachableError');
+    const healthy = idx.snapshots.slice(1).filter((e) => e.gaps.length === 0);
+    assert.ok(healthy.length >= 1 && healthy.every((e) => e.container === undefined));
+    const failed = idx.snapshots.filter(refusedIn);
+    assert.ok(failed.length >= 2 && failed.every((e) => e.container?.readFor === 'endpoint-failed'));
     // Each answered snapshot recorded the container process's start time read over SSH with the cgroup files.
     const p = idx.snapshots[0]?.cgroup?.process;
     assert.equal(p?.pid, demo.pid);
