@@ -10,6 +10,7 @@ import { startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDe
 import { createMemoryCgroup } from '../../fixtures/memoryCgroup';
 import { oomKilledState, recordedInspectWithState, runningState } from '../../fixtures/recordedContainerStates';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
+import { reportOf, watchPid } from '../../fixtures/watchCli';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,9 +27,7 @@ const RECORDED_STARTED = '2019-03-07T03:59:12.405871518Z';
 
 /** Builds the series `dir` and reports its lifecycle (JSON report of the saved series, as a user would). */
 async function lifecycleOf(dir: string): Promise<LeakReport['lifecycle']> {
-  const r = await runCliCaptured(['report', dir, '--format', 'json']);
-  assert.equal(r.code, 0, r.stderr);
-  return (JSON.parse(r.stdout) as LeakReport).lifecycle;
+  return (await reportOf(dir)).lifecycle;
 }
 
 /**
@@ -221,18 +220,7 @@ describe('a --pid target restarted into its group is restarted by its start time
       cleanups.push(() => second!.stop());
       await cg.add(second.pid);
     })();
-    const w = await runCliCaptured([
-      'watch',
-      demo.url,
-      '--interval',
-      '1s',
-      '--count',
-      '7',
-      '--out',
-      dir,
-      '--pid',
-      String(demo.pid),
-    ]);
+    const w = await watchPid(demo.url, demo.pid, dir, 7);
     await restart;
     assert.equal(w.code, 0, w.stderr);
     assert.ok(second);

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LeakReport } from '../../../src/core/leak/leakReport';
 import { startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { createMemoryCgroup, type MemoryCgroupFixture } from '../../fixtures/memoryCgroup';
-import { runCliCaptured } from '../../fixtures/runCliCaptured';
+import { reportOf, watchPid } from '../../fixtures/watchCli';
 
 /**
  * The road to OOM on a real memory-limited cgroup (v1, as this machine has; v2 parsing is tested on recorded
@@ -33,24 +32,9 @@ describe('container memory and the road to OOM in a real memory-limited cgroup',
   });
 
   it('reports the limit, the growth, an OOM ETA consistent with them, and where the memory goes', async () => {
-    const w = await runCliCaptured([
-      'watch',
-      demo.url,
-      '--interval',
-      '1s',
-      '--count',
-      '8',
-      '--out',
-      dir,
-      '--pid',
-      String(demo.pid),
-      '--format',
-      'json',
-    ]);
+    const w = await watchPid(demo.url, demo.pid, dir, 8, ['--format', 'json']);
     assert.equal(w.code, 0, w.stderr);
-    const r = await runCliCaptured(['report', dir, '--format', 'json']);
-    assert.equal(r.code, 0, r.stderr);
-    const c = (JSON.parse(r.stdout) as LeakReport).container;
+    const c = (await reportOf(dir)).container;
     assert.equal(c.cgroup, 'v1');
     assert.equal(c.memoryMax, LIMIT);
     assert.ok(c.memoryCurrent !== null && c.memoryCurrent > 0 && c.memoryCurrent < LIMIT, String(c.memoryCurrent));

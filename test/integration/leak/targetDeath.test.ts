@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LeakReport } from '../../../src/core/leak/leakReport';
 import { startEcuDemo, startGoService, type EcuDemo } from '../../fixtures/ecuDemo';
 import { createMemoryCgroup, type MemoryCgroupFixture } from '../../fixtures/memoryCgroup';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
+import { reportOf, watchPid } from '../../fixtures/watchCli';
 import { LOOSE_GATE_BUDGETS } from '../../fixtures/looseGateBudgets';
 
 const LOOSE = LOOSE_GATE_BUDGETS;
@@ -67,29 +67,14 @@ describe('the watched service dies: OOM kill vs stopped answering (real cgroup, 
     dirs.push(dir);
     const startMs = Date.now();
     // 24 snapshots 1 s apart: the kill falls in the window with several snapshots on each side of it.
-    const w = await runCliCaptured([
-      'watch',
-      demo.url,
-      '--interval',
-      '1s',
-      '--count',
-      '24',
-      '--window',
-      '24',
-      '--out',
-      dir,
-      '--pid',
-      String(demo.pid),
-    ]);
+    const w = await watchPid(demo.url, demo.pid, dir, 24, ['--window', '24']);
     assert.equal(w.code, 0, w.stderr);
     const diedMs = await Promise.race([death.gone, Promise.resolve(-1)]);
     assert.ok(diedMs > 0, 'the demo service is still alive: the kernel did not kill it within the window');
     // The kernel's own word, independent of leakhunt: one OOM kill in the group.
     assert.equal(kernelOomKills(cg), 1);
 
-    const r = await runCliCaptured(['report', dir, '--format', 'json']);
-    assert.equal(r.code, 0, r.stderr);
-    const l = (JSON.parse(r.stdout) as LeakReport).lifecycle;
+    const l = (await reportOf(dir)).lifecycle;
     assert.equal(l.state, 'oom-killed', JSON.stringify(l, null, 1));
     assert.equal(l.oomKilled, true);
     assert.deepEqual(l.oomKill, { before: 0, after: 1 });
@@ -129,24 +114,12 @@ describe('the watched service dies: OOM kill vs stopped answering (real cgroup, 
       process.kill(demo.pid, 'SIGKILL');
     }, 3500);
     cleanups.push(async () => clearTimeout(killer));
-    const w = await runCliCaptured([
-      'watch',
-      demo.url,
-      '--interval',
-      '1s',
-      '--count',
-      '7',
-      '--out',
-      dir,
-      '--pid',
-      String(demo.pid),
-    ]);
+    const w = await watchPid(demo.url, demo.pid, dir, 7);
     assert.equal(w.code, 0, w.stderr);
     assert.ok(killedMs > 0);
     assert.equal(kernelOomKills(cg), 0);
 
-    const r = await runCliCaptured(['report', dir, '--format', 'json']);
-    const l = (JSON.parse(r.stdout) as LeakReport).lifecycle;
+    const l = (await reportOf(dir)).lifecycle;
     assert.equal(l.state, 'unreachable', JSON.stringify(l, null, 1));
     assert.equal(l.oomKilled, false);
     assert.deepEqual(l.oomKill, { before: 0, after: 0 });
@@ -179,24 +152,12 @@ describe('the watched service dies: OOM kill vs stopped answering (real cgroup, 
       cleanups.push(() => second.stop());
       restartedMs = Date.now();
     })();
-    const w = await runCliCaptured([
-      'watch',
-      demo.url,
-      '--interval',
-      '1s',
-      '--count',
-      '8',
-      '--out',
-      dir,
-      '--pid',
-      String(demo.pid),
-    ]);
+    const w = await watchPid(demo.url, demo.pid, dir, 8);
     await restart;
     assert.equal(w.code, 0, w.stderr);
     assert.ok(restartedMs > 0);
 
-    const r = await runCliCaptured(['report', dir, '--format', 'json']);
-    const l = (JSON.parse(r.stdout) as LeakReport).lifecycle;
+    const l = (await reportOf(dir)).lifecycle;
     assert.equal(l.state, 'restarted', JSON.stringify(l, null, 1));
     assert.equal(l.oomKilled, false);
     assert.ok(l.atMs !== null && l.atMs + 1000 >= restartedMs, `${l.atMs} ${restartedMs}`);
