@@ -35,11 +35,30 @@ export function renderSeriesDashboard(
   const out = doc.createDocumentFragment();
   out.append(el(doc, 'h1', 'title', m.title));
   out.append(el(doc, 'p', 'summary', `${m.target} · ${m.snapshots} snapshots over ${Math.round(m.windowSeconds)} s`));
-  out.append(renderTimeline(doc, m.timeline));
+  if (m.fate) out.append(renderFate(doc, m.fate));
+  out.append(renderTimeline(doc, m.timeline, m.fate !== null && m.fate.state !== 'restarted'));
   out.append(renderSitesTable(doc, m.sites, h.onOpenSource));
   out.append(renderGoroutineTable(doc, m.goroutines, h.onOpenSource));
   out.append(renderDiffSection(doc, m, diff, h));
   return out;
+}
+
+const FATE_TITLES: Record<NonNullable<SeriesDashboardModel['fate']>['state'], string> = {
+  'oom-killed': 'Target OOM-killed',
+  unreachable: 'Target stopped answering',
+  restarted: 'Target restarted',
+};
+
+/** The banner above everything else when the target did not live through the window: what happened and why we say so. */
+function renderFate(doc: Document, fate: NonNullable<SeriesDashboardModel['fate']>): HTMLElement {
+  const box = el(doc, 'section', `fate ${fate.state}`);
+  box.setAttribute('role', 'alert');
+  box.append(el(doc, 'h2', 'fate-title', FATE_TITLES[fate.state]));
+  box.append(el(doc, 'p', 'fate-summary', fate.summary));
+  const list = el(doc, 'ul', 'fate-evidence');
+  for (const e of fate.evidence) list.append(el(doc, 'li', 'evidence', e));
+  box.append(list);
+  return box;
 }
 
 function renderDiffSection(

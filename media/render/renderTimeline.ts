@@ -12,9 +12,10 @@ type Series = 'heap' | 'current';
 /**
  * Renders the memory timeline as SVG: Go heap in use and the container's memory.current as lines with a dot per
  * snapshot, memory.max and the watermark threshold as horizontal lines, and the OOM ETA as text below.
- * Colours come from CSS classes bound to VS Code theme variables; every label is a text node.
+ * Colours come from CSS classes bound to VS Code theme variables; every label is a text node. With `targetEnded`
+ * (the target died in the window) the ETA is worded as what it was at the last answered snapshot.
  */
-export function renderTimeline(doc: Document, t: SeriesTimeline): HTMLElement {
+export function renderTimeline(doc: Document, t: SeriesTimeline, targetEnded = false): HTMLElement {
   const box = el(doc, 'section', 'timeline');
   box.append(el(doc, 'h2', 'section-title', 'Memory timeline'));
   const pts = t.points;
@@ -121,7 +122,9 @@ export function renderTimeline(doc: Document, t: SeriesTimeline): HTMLElement {
       ? t.memoryMax === null
         ? 'No memory limit: no OOM ETA.'
         : 'OOM ETA: not growing towards memory.max.'
-      : `OOM ETA: about ${formatDuration(t.oomEtaSeconds)} until memory.current reaches memory.max.`,
+      : targetEnded
+        ? `OOM ETA at the last answered snapshot: about ${formatDuration(t.oomEtaSeconds)}; the target has since stopped (see above).`
+        : `OOM ETA: about ${formatDuration(t.oomEtaSeconds)} until memory.current reaches memory.max.`,
   );
   box.append(eta);
   for (const w of t.warnings) box.append(el(doc, 'p', 'warning', w));

@@ -477,6 +477,12 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       const toast = cs.page.locator('.notification-toast', { hasText: /doomed-ecu: OOM killed .* oom_kill 0→1/ });
       await toast.first().waitFor({ timeout: 30_000 });
       await cs.screenshot('live-watch-oom-killed');
+      // A click on the status bar opens the live series dashboard, which puts the fate above the timeline.
+      await fate.click();
+      const banner = cs.webview().locator('section.fate.oom-killed');
+      await banner.waitFor({ timeout: 60_000 });
+      assert.match((await banner.locator('.fate-summary').textContent()) ?? '', /^OOM killed .*oom_kill 0→1/);
+      await cs.screenshot('live-watch-oom-killed-dashboard');
       assert.match(
         cs.extensionLog('Leak Hunter'),
         /doomed-ecu: OOM killed .*oom_kill 0→1, memory\.current [\d.]+ MiB of 96\.0 MiB/,

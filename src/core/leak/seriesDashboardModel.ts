@@ -4,6 +4,7 @@ import { DEFAULT_LEAK_CONFIG, type LeakConfig } from './leakConfig';
 import type { LeakReport } from './leakReport';
 import type { Verdict } from './heapVerdict';
 import { loadSeriesInto } from './loadSeries';
+import type { TargetState } from './targetLifecycle';
 
 /** One point of the memory timeline: what one snapshot measured. */
 export interface TimelinePoint {
@@ -81,6 +82,8 @@ export interface SeriesDashboardModel {
   goroutines: GoroutineGroupRow[];
   /** Snapshots with a heap profile, oldest first. */
   heapSnapshots: DiffableSnapshot[];
+  /** What happened to the target when it did not live through the window (OOM kill, stopped answering, restart). */
+  fate: { state: Exclude<TargetState, 'running'>; summary: string; evidence: string[] } | null;
 }
 
 /** Options of {@link seriesDashboardModel}. */
@@ -113,6 +116,14 @@ export function seriesDashboardModel(
   return {
     title: opts.title ?? report.target,
     target: report.target,
+    fate:
+      report.lifecycle.state === 'running'
+        ? null
+        : {
+            state: report.lifecycle.state,
+            summary: report.lifecycle.summary,
+            evidence: report.lifecycle.evidence.map((e) => e.message),
+          },
     snapshots: report.snapshots,
     windowSeconds: report.windowSeconds,
     timeline: {

@@ -98,6 +98,7 @@ function hostileModel(): SeriesDashboardModel {
       { seq: 1, timeMs: 1000 },
       { seq: 3, timeMs: 3000 },
     ],
+    fate: { state: 'oom-killed', summary: h[4]!, evidence: [h[1]!, h[0]!] },
   };
 }
 
@@ -159,6 +160,27 @@ describe('series dashboard rendering', () => {
     assert.ok(Array.from(can.querySelectorAll('.label')).some((l) => l.textContent === 'component=can-reader'));
   });
 
+  it("puts the target's fate first when the recorded target was OOM-killed, and nothing for a live one", async () => {
+    const oom = (await loadSeriesDashboardModel(path.join(root, 'testdata/oom-killed-series'))).model;
+    assert.equal(oom.fate?.state, 'oom-killed');
+    const d = page(oom);
+    const banner = d.querySelector('section.fate.oom-killed');
+    assert.ok(banner, 'no fate banner');
+    assert.equal(banner.getAttribute('role'), 'alert');
+    assert.equal(banner.querySelector('h2')!.textContent, 'Target OOM-killed');
+    assert.match(banner.querySelector('.fate-summary')!.textContent ?? '', /^OOM killed .*oom_kill 0→1/);
+    assert.ok(banner.querySelectorAll('li.evidence').length >= 2);
+    // Before the timeline: the first thing after the header.
+    assert.equal(d.querySelector('p.summary')!.nextElementSibling, banner);
+    // The ETA of the last answered snapshot (0.6 s in this recording) is history now, and worded so.
+    assert.match(
+      d.querySelector('.oom-eta')?.textContent ?? '',
+      /^OOM ETA at the last answered snapshot: about .*; the target has since stopped \(see above\)\.$/,
+    );
+    assert.equal(demoModel.fate, null);
+    assert.equal(page(demoModel).querySelector('.fate'), null);
+  });
+
   it('keeps hostile function names, files, labels, titles and warnings as text everywhere', () => {
     const d0 = page(hostileModel());
     for (const d of bothWays(d0)) {
@@ -188,6 +210,11 @@ describe('series dashboard rendering', () => {
       );
       assert.equal(d.querySelector('h1')!.textContent, HOSTILE_NAMES[0]);
       assert.equal(d.querySelector('.warning')!.textContent, HOSTILE_NAMES[3]);
+      assert.equal(d.querySelector('.fate .fate-summary')!.textContent, HOSTILE_NAMES[4]);
+      assert.deepEqual(
+        Array.from(d.querySelectorAll('.fate li.evidence')).map((e) => e.textContent),
+        [HOSTILE_NAMES[1], HOSTILE_NAMES[0]],
+      );
       // Only our own SVGs exist: one timeline, one sparkline per site and per goroutine group.
       assert.equal(d.querySelectorAll('svg').length, 1 + 2 * HOSTILE_NAMES.length);
     }
