@@ -41,7 +41,8 @@ export function registerWatchStatusBar(context: vscode.ExtensionContext, watch: 
     if (r?.heap) parts.push(`heap ${formatByteRate(r.heap.trendBytesPerMin)}`);
     const last = watch.snapshots[watch.snapshots.length - 1];
     const pct = last ? cgroupPercent(last) : undefined;
-    if (pct !== undefined) parts.push(`cgroup ${pct.toFixed(0)}%`);
+    // After a death the group is empty: its figure would read as "fine", so only a live target shows it.
+    if (pct !== undefined && !fate) parts.push(`cgroup ${pct.toFixed(0)}%`);
     const leaks = watch.sites.filter((s) => s.site.verdict === 'leak').length;
     parts.push(`${leaks} leak${leaks === 1 ? '' : 's'}`);
     item.text = parts.join(' · ');

@@ -477,6 +477,8 @@ describe('live watch in a real VS Code (code-server 4.100.3 + Debian Chromium, r
       const toast = cs.page.locator('.notification-toast', { hasText: /doomed-ecu: OOM killed .* oom_kill 0→1/ });
       await toast.first().waitFor({ timeout: 30_000 });
       await cs.screenshot('live-watch-oom-killed');
+      // The emptied group's figure would read as "fine" after the kill: a dead target's item leaves it out.
+      assert.doesNotMatch((await fate.textContent()) ?? '', /cgroup/);
       // A click on the status bar opens the live series dashboard, which puts the fate above the timeline.
       await fate.click();
       const banner = cs.webview().locator('section.fate.oom-killed');
