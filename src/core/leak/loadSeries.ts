@@ -40,26 +40,10 @@ export async function loadSeriesInto(
 ): Promise<LoadedSeries> {
   const index = await readSeriesIndex(dir);
   if (!index) throw new SeriesFormatError(`${dir} is not a leakhunt series folder (no series.json)`);
-  const { chosen, gaps } = choose(index, opts);
-  const problems: string[] = [];
-  for (const e of chosen) {
-    if (e.status === 'gap') {
-      analyzer.addGap(lifecycleSnapshotOf(e));
-      continue;
-    }
-    const files = new Map<ProfileKind, Uint8Array | Error>();
-    for (const kind of KINDS) {
-      const full = fileOf(dir, e, kind, problems);
-      if (full === undefined) continue;
-      try {
-        files.set(kind, await fs.readFile(full));
-      } catch (err) {
-        files.set(kind, err as Error);
-      }
-    }
-    analyzer.add(toInput(e, files, problems));
-  }
-  return { index, loaded: chosen.filter((e) => e.status !== 'gap').length, gaps, problems };
+  const steps = loadSteps(dir, index, analyzer, opts);
+  let step = steps.next();
+  while (!step.done) step = steps.next(await fs.readFile(step.value).catch((err: unknown) => err as Error));
+  return step.value;
 }
 
 /**
@@ -72,6 +56,30 @@ export function loadSeriesIntoSync(
   analyzer: LeakAnalyzer,
   opts: LoadSeriesOptions = {},
 ): LoadedSeries {
+  const steps = loadSteps(dir, index, analyzer, opts);
+  let step = steps.next();
+  while (!step.done) {
+    let bytes: Uint8Array | Error;
+    try {
+      bytes = readFileSync(step.value);
+    } catch (err) {
+      bytes = err as Error;
+    }
+    step = steps.next(bytes);
+  }
+  return step.value;
+}
+
+/**
+ * The loading itself, without I/O: yields each file path to read and is resumed with its bytes (or the read's
+ * error), so the async and sync entry points share every other step.
+ */
+function* loadSteps(
+  dir: string,
+  index: SeriesIndex,
+  analyzer: LeakAnalyzer,
+  opts: LoadSeriesOptions,
+): Generator<string, LoadedSeries, Uint8Array | Error> {
   const { chosen, gaps } = choose(index, opts);
   const problems: string[] = [];
   for (const e of chosen) {
@@ -82,12 +90,7 @@ export function loadSeriesIntoSync(
     const files = new Map<ProfileKind, Uint8Array | Error>();
     for (const kind of KINDS) {
       const full = fileOf(dir, e, kind, problems);
-      if (full === undefined) continue;
-      try {
-        files.set(kind, readFileSync(full));
-      } catch (err) {
-        files.set(kind, err as Error);
-      }
+      if (full !== undefined) files.set(kind, yield full);
     }
     analyzer.add(toInput(e, files, problems));
   }
