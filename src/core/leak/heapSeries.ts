@@ -143,12 +143,7 @@ export class HeapSeries {
     const topStack = new Int32Array(nSites).fill(-1);
     const topValue = new Float64Array(nSites).fill(-1);
     const stackCount = new Uint32Array(nSites);
-    this.ensureStackSeen(this.interner.stacks.size);
-    if (this.stackSum.length < this.interner.stacks.size) {
-      const grown = new Float64Array(Math.max(this.interner.stacks.size, this.stackSum.length * 2));
-      grown.set(this.stackSum);
-      this.stackSum = grown;
-    }
+    this.ensureStackScratch(this.interner.stacks.size);
     const touched: number[] = [];
     let tis = 0;
     let tio = 0;
@@ -286,10 +281,15 @@ export class HeapSeries {
     return stackId < 0 ? [] : this.siteTable.stackFrames(stackId);
   }
 
-  private ensureStackSeen(size: number): void {
+  /** Grows the per-stack scratch arrays (seen stamps and in-use sums, always the same length) to `size` stacks. */
+  private ensureStackScratch(size: number): void {
     if (size <= this.stackSeen.length) return;
-    const grown = new Int32Array(Math.max(size, this.stackSeen.length * 2)).fill(-1);
-    grown.set(this.stackSeen);
-    this.stackSeen = grown;
+    const length = Math.max(size, this.stackSeen.length * 2);
+    const seen = new Int32Array(length).fill(-1);
+    seen.set(this.stackSeen);
+    this.stackSeen = seen;
+    const sums = new Float64Array(length);
+    sums.set(this.stackSum);
+    this.stackSum = sums;
   }
 }
