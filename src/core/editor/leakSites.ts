@@ -46,7 +46,7 @@ export const SHOW_LEAK_STACK = 'show leak stack';
 
 /** `+3.1 MiB/min` style growth of bytes per minute. */
 export function formatByteRate(bytesPerMin: number): string {
-  return `${bytesPerMin >= 0 ? '+' : '−'}${formatBytes(Math.abs(bytesPerMin))}/min`;
+  return `${signedBytes(bytesPerMin)}/min`;
 }
 
 /** `+20/min` style growth of a count per minute (one decimal below 10). */
