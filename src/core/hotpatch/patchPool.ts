@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { appendAudit, readAudit, type AuditEntry, type FuncValueInfo } from './auditLog';
 import { staticCandidateChecks } from './candidateChecks';
 import type { DelveRpcClient } from './delveRpcClient';
-import { LocalDelveHost, startDelve, type DelveHost, type DelveSession } from './delveProcess';
+import { LocalDelveHost, startDelve, type DelveHost, type DelveSession, type StartDelveOptions } from './delveProcess';
 import { ElfFile, localByteSource, type ByteSource } from './elfFile';
 import { delveExpr, linkerName, parseGoSymbol, resolveAgainst, type GoSymbol } from './goSymbol';
 import { goVersionUnsupported } from './goVersionSupport';
@@ -321,12 +321,7 @@ export async function hotpatchPool(req: HotpatchRequest): Promise<HotpatchResult
       if (wasRunning) await borrowed.client.halt();
     } else {
       progress(`attaching Delve to ${req.pid}`);
-      session = await startDelve(access.host, {
-        pid: req.pid,
-        ...(req.dlvPath ? { dlvPath: req.dlvPath } : {}),
-        ...(req.attachTimeoutMs ? { attachTimeoutMs: req.attachTimeoutMs } : {}),
-        ...(req.rpcTimeoutMs ? { rpcTimeoutMs: req.rpcTimeoutMs } : {}),
-      });
+      session = await startDelve(access.host, delveOptions(req));
     }
     const client = session.client;
     const { expected } = await delveChecks(client, plan, checks);
@@ -396,6 +391,21 @@ function refuse(r: HotpatchResult): HotpatchResult {
   r.error = `refused by ${f.map((c) => c.name).join(', ')}: ${f[0]?.detail ?? ''}`;
   r.errorCode = 'refused';
   return r;
+}
+
+/** The attach options a hot-patch or rollback request carries, unset ones left to startDelve's defaults. */
+function delveOptions(req: {
+  pid: number;
+  dlvPath?: string | undefined;
+  attachTimeoutMs?: number | undefined;
+  rpcTimeoutMs?: number | undefined;
+}): StartDelveOptions {
+  return {
+    pid: req.pid,
+    ...(req.dlvPath ? { dlvPath: req.dlvPath } : {}),
+    ...(req.attachTimeoutMs ? { attachTimeoutMs: req.attachTimeoutMs } : {}),
+    ...(req.rpcTimeoutMs ? { rpcTimeoutMs: req.rpcTimeoutMs } : {}),
+  };
 }
 
 /** Records a verified write: how long the target was halted for it, and the value read back. */
@@ -503,12 +513,7 @@ export async function rollbackPool(req: RollbackRequest): Promise<HotpatchResult
     const patched = last.after;
     const pool = parseGoSymbol(last.pool);
     const t0 = performance.now();
-    session = await startDelve(access.host, {
-      pid: req.pid,
-      ...(req.dlvPath ? { dlvPath: req.dlvPath } : {}),
-      ...(req.attachTimeoutMs ? { attachTimeoutMs: req.attachTimeoutMs } : {}),
-      ...(req.rpcTimeoutMs ? { rpcTimeoutMs: req.rpcTimeoutMs } : {}),
-    });
+    session = await startDelve(access.host, delveOptions(req));
     const client = session.client;
     const newLvalue = `${delveExpr(pool)}.New`;
     const now = await readFuncValue(client, newLvalue);
