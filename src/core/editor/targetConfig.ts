@@ -1,4 +1,4 @@
-import { parseTargetUrl, TargetSpecError, type TargetSpec } from '../remote/openTarget';
+import { parseTargetUrl, TargetSpecError, type OpenTargetOptions, type TargetSpec } from '../remote/openTarget';
 import { parseHostPort, validatePathPrefix, validatePid } from '../remote/remoteCommand';
 
 /** One entry of the `leakhunt.targets` setting, validated. */
@@ -94,4 +94,23 @@ export function parseTargetConfigs(raw: unknown): { targets: TargetConfig[]; pro
 export function seriesFolderName(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
   return safe.slice(0, 80) || 'target';
+}
+
+/** Where the editor finds host keys, ssh config and the agent, and how it asks the user: the same for every target. */
+export type TargetOpenContext = Pick<OpenTargetOptions, 'auth' | 'onUnknownHostKey' | 'logger'> & {
+  knownHosts: string | undefined;
+  sshConfig: string | undefined;
+  agentSocket: string | undefined;
+};
+
+/** The options that open a configured target (or, through `connectHost`, its host) with `ctx`. */
+export function targetOpenOptions(t: TargetConfig, ctx: TargetOpenContext): OpenTargetOptions {
+  return {
+    target: t.spec,
+    endpoint: t.endpoint,
+    container: t.container,
+    pid: t.pid,
+    identity: t.identityFile !== undefined ? [t.identityFile] : undefined,
+    ...ctx,
+  };
 }

@@ -14,7 +14,7 @@ import { runSeries } from '../series/runSeries';
 import type { SnapshotEntry } from '../series/seriesIndex';
 import { SnapshotSeries } from '../series/snapshotSeries';
 import { leakSitesOf, type LeakSite } from './leakSites';
-import { seriesFolderName, type TargetConfig } from './targetConfig';
+import { seriesFolderName, targetOpenOptions, type TargetConfig } from './targetConfig';
 
 /** Where the connection to a configured target stands. */
 export type ConnectionState = 'idle' | 'connecting' | 'watching' | 'stopped' | 'error';
@@ -189,19 +189,14 @@ export class WatchSession<U> {
     let series: SnapshotSeries | undefined;
     try {
       const open = this.host.open ?? openTarget;
-      const o: OpenTargetOptions = {
-        target: target.spec,
-        endpoint: target.endpoint,
-        container: target.container,
-        pid: target.pid,
-        identity: target.identityFile !== undefined ? [target.identityFile] : undefined,
+      const o = targetOpenOptions(target, {
         knownHosts: opts.knownHostsFile,
         sshConfig: opts.sshConfigFile,
         agentSocket: opts.agentSocket,
         auth: this.host.prompts.auth,
         onUnknownHostKey: (info) => this.host.prompts.unknownHostKey(info),
         logger: this.trace,
-      };
+      });
       opened = await this.host.progress.run(`Leak Hunter: connecting to ${target.name}`, 'notification', () =>
         open(o, opts.host),
       );

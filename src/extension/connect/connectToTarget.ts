@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { sshHostTarget, withContainer } from '../../core/editor/sshHostTarget';
-import { DEFAULT_ENDPOINT, type TargetConfig } from '../../core/editor/targetConfig';
+import { DEFAULT_ENDPOINT, targetOpenOptions, type TargetConfig } from '../../core/editor/targetConfig';
 import { listContainers } from '../../core/remote/dockerContainers';
 import { connectHost, parseTargetUrl, type ConnectedHost } from '../../core/remote/openTarget';
 import { RemoteCommandError } from '../../core/remote/remoteErrors';
@@ -118,17 +118,16 @@ async function pickContainer(
     host = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Leak Hunter: connecting to ${target.name}` },
       () =>
-        connectHost({
-          target: target.spec,
-          endpoint: target.endpoint,
-          identity: target.identityFile !== undefined ? [target.identityFile] : undefined,
-          knownHosts: s.knownHostsFile,
-          sshConfig: s.sshConfigFile,
-          agentSocket: process.env['SSH_AUTH_SOCK'],
-          auth: prompts.auth,
-          onUnknownHostKey: (info) => prompts.unknownHostKey(info),
-          logger: { trace: (scope, message) => log.debug(`[${scope}] ${message}`) },
-        }),
+        connectHost(
+          targetOpenOptions(target, {
+            knownHosts: s.knownHostsFile,
+            sshConfig: s.sshConfigFile,
+            agentSocket: process.env['SSH_AUTH_SOCK'],
+            auth: prompts.auth,
+            onUnknownHostKey: (info) => prompts.unknownHostKey(info),
+            logger: { trace: (scope, message) => log.debug(`[${scope}] ${message}`) },
+          }),
+        ),
     );
   } catch (e) {
     // A refused login or host key stops here.

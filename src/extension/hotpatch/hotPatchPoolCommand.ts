@@ -18,7 +18,7 @@ import {
 } from '../../core/hotpatch/patchTargets';
 import { rankPoolsByFindings } from '../../core/hotpatch/rankPools';
 import { remoteAccess, sshShell } from '../../core/hotpatch/remoteAccess';
-import type { TargetConfig } from '../../core/editor/targetConfig';
+import { targetOpenOptions, type TargetConfig } from '../../core/editor/targetConfig';
 import { openTarget } from '../../core/remote/openTarget';
 import { SshTarget } from '../../core/remote/sshTarget';
 import { silentLogger } from '../../core/remote/traceLogger';
@@ -143,19 +143,16 @@ async function openSsh(
   const opened = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Hot patch: connecting to ${t.name}` },
     () =>
-      openTarget({
-        target: t.spec,
-        endpoint: t.endpoint,
-        container: t.container,
-        pid: t.pid,
-        identity: t.identityFile !== undefined ? [t.identityFile] : undefined,
-        knownHosts: settings.knownHostsFile,
-        sshConfig: settings.sshConfigFile,
-        agentSocket: process.env['SSH_AUTH_SOCK'],
-        auth: prompts.auth,
-        onUnknownHostKey: (info) => prompts.unknownHostKey(info),
-        logger: silentLogger,
-      }),
+      openTarget(
+        targetOpenOptions(t, {
+          knownHosts: settings.knownHostsFile,
+          sshConfig: settings.sshConfigFile,
+          agentSocket: process.env['SSH_AUTH_SOCK'],
+          auth: prompts.auth,
+          onUnknownHostKey: (info) => prompts.unknownHostKey(info),
+          logger: silentLogger,
+        }),
+      ),
   );
   const close = (): void => void opened.target.close();
   if (!(opened.target instanceof SshTarget)) {
