@@ -8,12 +8,11 @@ import { mkdtempSync } from 'node:fs';
 import * as path from 'node:path';
 import { hotpatchPool, localAccess, rollbackPool, type TargetAccess } from '../../src/core/hotpatch/patchPool';
 import { remoteAccess, sshShell } from '../../src/core/hotpatch/remoteAccess';
-import { openSshSession } from '../../src/core/remote/openSshSession';
-import { silentLogger } from '../../src/core/remote/traceLogger';
 import { dlvPath } from '../../test/fixtures/delve';
 import { ecuDemoDir, startEcuDemo } from '../../test/fixtures/ecuDemo';
 import { startSshd } from '../../test/fixtures/sshd';
 import type { BenchContext, BenchSection } from '../benchSection';
+import { loginTo } from '../../test/fixtures/sshLogin';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const max = (xs: number[]): number => Math.max(...xs);
@@ -58,14 +57,7 @@ async function run(ctx: BenchContext): Promise<string> {
   let local: Series;
   let ssh: Series;
   try {
-    const opened = await openSshSession({
-      target: { host: sshd.host, port: sshd.port, user: sshd.user },
-      identity: [sshd.clientKey],
-      knownHosts: sshd.knownHosts,
-      sshConfig: sshd.sshConfig,
-      auth: {},
-      logger: silentLogger,
-    });
+    const opened = await loginTo(sshd);
     try {
       local = await cycles(ctx, 'local', localAccess(), demo.pid, n);
       ssh = await cycles(ctx, 'ssh', remoteAccess(sshShell(opened.connection, opened.label)), demo.pid, n);

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hotpatchPool, rollbackPool } from '../../../src/core/hotpatch/patchPool';
 import { RemoteDelveHost, remoteAccess, sshShell } from '../../../src/core/hotpatch/remoteAccess';
-import { openSshSession, type OpenedSsh } from '../../../src/core/remote/openSshSession';
-import { silentLogger } from '../../../src/core/remote/traceLogger';
+import type { OpenedSsh } from '../../../src/core/remote/openSshSession';
 import { dlvPath, procStatus, runsFreely, waitFor } from '../../fixtures/delve';
 import { ecuDemoDir, startEcuDemo, type EcuDemo } from '../../fixtures/ecuDemo';
 import { startEcuDemoAsNobody } from '../../fixtures/foreignEcuDemo';
 import { runCliCaptured } from '../../fixtures/runCliCaptured';
 import { sweepAttachTimeouts } from '../../fixtures/attachTimeoutSweep';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
+import { loginTo } from '../../fixtures/sshLogin';
 
 interface CliJson {
   applied: boolean;
@@ -32,15 +32,7 @@ describe('hot patch through SSH: dlv started by exec (pty) on the host as the lo
   let demo: EcuDemo;
   let out: string;
 
-  const open = (): Promise<OpenedSsh> =>
-    openSshSession({
-      target: { host: sshd.host, port: sshd.port, user: sshd.user },
-      identity: [sshd.clientKey],
-      knownHosts: sshd.knownHosts,
-      sshConfig: sshd.sshConfig,
-      auth: {},
-      logger: silentLogger,
-    });
+  const open = (): Promise<OpenedSsh> => loginTo(sshd);
 
   before(async () => {
     sshd = await startSshd();

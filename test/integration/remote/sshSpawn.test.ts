@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
 import { dlvArgs, dlvProgramArg } from '../../../src/core/remote/remoteCommand';
 import { SshConnection } from '../../../src/core/remote/sshConnection';
-import { openSshSession, type OpenedSsh } from '../../../src/core/remote/openSshSession';
-import { silentLogger } from '../../../src/core/remote/traceLogger';
+import type { OpenedSsh } from '../../../src/core/remote/openSshSession';
 import { dlvPath } from '../../fixtures/delve';
 import { startSshd, type SshdFixture } from '../../fixtures/sshd';
+import { loginTo } from '../../fixtures/sshLogin';
 
 describe('SshConnection.spawn / readFile (real loopback sshd, real dlv)', function () {
   this.timeout(60_000);
   let sshd: SshdFixture;
-  const open = (): Promise<OpenedSsh> =>
-    openSshSession({
-      target: { host: sshd.host, port: sshd.port, user: sshd.user },
-      identity: [sshd.clientKey],
-      knownHosts: sshd.knownHosts,
-      sshConfig: sshd.sshConfig,
-      auth: {},
-      logger: silentLogger,
-    });
+  const open = (): Promise<OpenedSsh> => loginTo(sshd);
   before(async () => {
     sshd = await startSshd();
   });
